@@ -1,0 +1,78 @@
+import { describe, expect, it } from '@jest/globals';
+import { MissingToolError } from '../src/errors.js';
+import { createConsoleLog, useLog, actionsLog } from '../src/log.js';
+import { meaningfulLine, runTool, ToolError } from '../src/process.js';
+
+describe('runTool', () => {
+  it('passes arguments as an array, never through a shell', async () => {
+    const hostile = 'v1.0.0; echo pwned $(id) `id`';
+    const result = await runTool(process.execPath, ['-e', 'process.stdout.write(process.argv[1])', hostile], {
+      group: false,
+    });
+    expect(result.stdout).toBe(hostile);
+    expect(result.exitCode).toBe(0);
+  });
+
+  it('feeds stdin, so secrets can reach a tool without argv', async () => {
+    const result = await runTool(process.execPath, ['-e', 'process.stdin.pipe(process.stdout)'], {
+      input: 's3cret',
+      group: false,
+    });
+    expect(result.stdout).toBe('s3cret');
+  });
+
+  it('reduces a failure to the meaningful stderr line', async () => {
+    const script =
+      'console.error("WARNING: something cosmetic"); console.error("Error: UPGRADE FAILED: timed out"); console.error("usage: ..."); process.exit(3)';
+    const error = await runTool(process.execPath, ['-e', script], { group: false }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ToolError);
+    expect((error as ToolError).message).toContain('failed (exit 3): UPGRADE FAILED: timed out');
+    expect((error as ToolError).result.exitCode).toBe(3);
+  });
+
+  it('returns the failed result when failure is allowed', async () => {
+    const result = await runTool(process.execPath, ['-e', 'process.exit(2)'], {
+      group: false,
+      allowFailure: true,
+    });
+    expect(result.exitCode).toBe(2);
+  });
+
+  it('kills a tool that outlives its timeout', async () => {
+    const error = await runTool(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], {
+      group: false,
+      timeoutMs: 300,
+    }).catch((e: unknown) => e);
+    expect((error as ToolError).message).toMatch(/timed out after 0s|timed out/);
+    expect((error as ToolError).result.timedOut).toBe(true);
+  });
+
+  it('names a missing tool and how to get it', async () => {
+    const error = await runTool('kind', ['version'], { group: false, env: { PATH: '/nonexistent' } }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(MissingToolError);
+    expect((error as Error).message).toMatch(/kind was not found on PATH\. Install kind/);
+  });
+
+  it('redacts registered secrets from console output', async () => {
+    let printed = '';
+    const sink = { write: (s: string) => ((printed += s), true) } as unknown as NodeJS.WritableStream;
+    useLog(createConsoleLog(sink));
+    try {
+      await runTool(process.execPath, ['-e', 'console.log("token=tok-123")'], { secrets: ['tok-123'] });
+    } finally {
+      useLog(actionsLog);
+    }
+    expect(printed).toContain('token=***');
+    expect(printed).not.toContain('tok-123');
+  });
+});
+
+describe('meaningfulLine', () => {
+  it('prefers the last error-like line over warnings and usage text', () => {
+    expect(meaningfulLine('hint: use --force\nfatal: tag already exists\n')).toBe('tag already exists');
+    expect(meaningfulLine('', 'only stdout')).toBe('only stdout');
+    expect(meaningfulLine('')).toBe('no output');
+  });
+});
