@@ -1,0 +1,110 @@
+{{/*
+Expand the name of the chart.
+*/}}
+{{- define "incidents-service.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Fully qualified app name, truncated at 63 characters (the DNS label limit of Kubernetes names).
+A release name that already contains the chart name is used as is.
+*/}}
+{{- define "incidents-service.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
+Chart name and version, for the helm.sh/chart label.
+*/}}
+{{- define "incidents-service.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+The image tag: image.tag, else the chart's appVersion. `latest` names no particular build, so a
+rollback could not bring the previous version back; it is refused here as well as in the schema.
+*/}}
+{{- define "incidents-service.imageTag" -}}
+{{- $tag := toString (.Values.image.tag | default .Chart.AppVersion) }}
+{{- if eq $tag "latest" }}
+{{- fail "image.tag must name a version, not \"latest\"" }}
+{{- end }}
+{{- $tag }}
+{{- end }}
+
+{{- define "incidents-service.image" -}}
+{{- printf "%s:%s" .Values.image.repository (include "incidents-service.imageTag" .) }}
+{{- end }}
+
+{{/*
+Common labels. app.kubernetes.io/version is the running image's tag, which may differ from appVersion.
+*/}}
+{{- define "incidents-service.labels" -}}
+helm.sh/chart: {{ include "incidents-service.chart" . }}
+{{ include "incidents-service.selectorLabels" . }}
+app.kubernetes.io/version: {{ include "incidents-service.imageTag" . | trunc 63 | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end }}
+
+{{/*
+Selector labels: only the labels that never change over a release's life.
+*/}}
+{{- define "incidents-service.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "incidents-service.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{/*
+Name of the service account to use.
+*/}}
+{{- define "incidents-service.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "incidents-service.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{- define "incidents-service.envConfigMapName" -}}
+{{- printf "%s-env" (include "incidents-service.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "incidents-service.incidentsConfigMapName" -}}
+{{- printf "%s-incidents" (include "incidents-service.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+The incidents file as mounted in the pods.
+*/}}
+{{- define "incidents-service.incidentsFile" -}}
+{{- toYaml (dict "incidents" .Values.incidents) }}
+{{- end }}
+
+{{/*
+terminationGracePeriodSeconds: the kubelet kills the container when it runs out, so it must cover
+the preStop sleep plus the service's own drain time. Computed with 5 s of headroom unless set;
+a value set too low fails the render instead of cutting requests off at every rollout.
+*/}}
+{{- define "incidents-service.terminationGracePeriodSeconds" -}}
+{{- $sleep := int .Values.shutdown.preStopSleepSeconds }}
+{{- $drain := div (add (int .Values.shutdown.timeoutMs) 999) 1000 }}
+{{- $minimum := add $sleep $drain }}
+{{- $set := .Values.shutdown.terminationGracePeriodSeconds }}
+{{- if $set }}
+{{- if le (int $set) $minimum }}
+{{- fail (printf "shutdown.terminationGracePeriodSeconds (%d) must be larger than shutdown.preStopSleepSeconds + shutdown.timeoutMs (%d s)" (int $set) $minimum) }}
+{{- end }}
+{{- int $set }}
+{{- else }}
+{{- add $minimum 5 }}
+{{- end }}
+{{- end }}
