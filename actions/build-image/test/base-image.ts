@@ -1,0 +1,158 @@
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { chmod, copyFile, mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { runTool, type RunOptions } from '../../lib/src/process.js';
+import { tempDir } from '../../lib/src/testing/action-env.js';
+
+/**
+ * A stand-in for the upstream Node 24 base image, for machines that reach no container registry:
+ * a Debian bookworm root file system from `debootstrap --variant=minbase` (the Debian mirror is
+ * reachable) plus a real Node 24 binary from the npm package `node-linux-<arch>`, imported with
+ * `docker import`. Built once and kept in the daemon under a fixed tag, so later runs take a second.
+ */
+
+export const TEST_BASE_REPOSITORY = 'incidents-test-base';
+const NODE_MAJOR = 24;
+const SUITE = 'bookworm';
+
+export interface TestBaseImage {
+  /** Reference to pass as the `BASE_IMAGE` build argument. */
+  image: string;
+  sizeBytes: number;
+  /** `node --version` inside the image. */
+  nodeVersion: string;
+  /** Where the node binary came from: the npm package, or the host's node when that failed. */
+  nodeSource: string;
+  /** False when the image was already in the daemon. */
+  built: boolean;
+  buildMs: number;
+}
+
+/** Tools run quietly: their output matters only when they fail, and then `runTool` quotes it. */
+const run = (tool: string, args: string[], options: RunOptions = {}) =>
+  runTool(tool, args, { group: false, timeoutMs: 20 * 60_000, ...options });
+
+const PATH_ENV = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+export async function ensureTestBaseImage(log: (line: string) => void = () => {}): Promise<TestBaseImage> {
+  const image = `${TEST_BASE_REPOSITORY}:${SUITE}-node${NODE_MAJOR}`;
+  const started = Date.now();
+  let built = false;
+  if (!(await imageExists(image))) {
+    await buildBaseImage(image, log);
+    built = true;
+  }
+  const inspect = await run('docker', [
+    'image',
+    'inspect',
+    '--format',
+    '{{.Size}} {{index .Config.Labels "node-source"}}',
+    image,
+  ]);
+  const [size, ...source] = inspect.stdout.trim().split(' ');
+  const version = await run('docker', ['run', '--rm', '--read-only', image, 'node', '--version']);
+  return {
+    image,
+    sizeBytes: Number(size),
+    nodeVersion: version.stdout.trim(),
+    nodeSource: source.join(' '),
+    built,
+    buildMs: Date.now() - started,
+  };
+}
+
+async function imageExists(image: string): Promise<boolean> {
+  const result = await run('docker', ['image', 'inspect', '--format', '{{.Id}}', image], {
+    allowFailure: true,
+  });
+  return result.exitCode === 0;
+}
+
+async function buildBaseImage(image: string, log: (line: string) => void): Promise<void> {
+  const work = tempDir('incidents-test-base-');
+  try {
+    const rootfs = path.join(work.dir, 'rootfs');
+    const mirror = debianMirror();
+    log(`debootstrap --variant=minbase ${SUITE} from ${mirror}`);
+    await run('debootstrap', ['--variant=minbase', SUITE, rootfs, mirror]);
+    slim(rootfs);
+
+    const node = await nodeBinary(work.dir, log);
+    await mkdir(path.join(rootfs, 'usr/local/bin'), { recursive: true });
+    await copyFile(node.file, path.join(rootfs, 'usr/local/bin/node'));
+    await chmod(path.join(rootfs, 'usr/local/bin/node'), 0o755);
+
+    const archive = path.join(work.dir, 'rootfs.tar');
+    await run('tar', ['-C', rootfs, '--numeric-owner', '-cf', archive, '.']);
+    log(`docker import ${image}`);
+    await run('docker', [
+      'import',
+      '--change',
+      `ENV PATH=${PATH_ENV}`,
+      '--change',
+      'CMD ["node"]',
+      '--change',
+      `LABEL node-source="${node.source}"`,
+      archive,
+      image,
+    ]);
+  } finally {
+    work.cleanup();
+  }
+}
+
+/** The Debian mirror apt is configured with (reachable where the public one may not be). */
+function debianMirror(): string {
+  const files = ['/etc/apt/sources.list'];
+  const dir = '/etc/apt/sources.list.d';
+  if (existsSync(dir)) for (const f of readdirSync(dir)) files.push(path.join(dir, f));
+  for (const file of files) {
+    if (!existsSync(file)) continue;
+    const text = readFileSync(file, 'utf8');
+    const deb822 = /^URIs:\s*(\S+\/debian)\/?\s*$/m.exec(text);
+    if (deb822) return deb822[1];
+    const oneLine = /^deb\s+(?:\[[^\]]*\]\s+)?(\S+\/debian)\/?\s+bookworm\s/m.exec(text);
+    if (oneLine) return oneLine[1];
+  }
+  return 'http://deb.debian.org/debian';
+}
+
+/** Drops what a runtime never reads, to keep the base near the size of an upstream slim image. */
+function slim(rootfs: string): void {
+  for (const dir of [
+    'var/lib/apt/lists',
+    'var/cache/apt',
+    'var/cache/debconf',
+    'var/log',
+    'usr/share/doc',
+    'usr/share/man',
+    'usr/share/info',
+    'usr/share/locale',
+  ]) {
+    const full = path.join(rootfs, dir);
+    if (!existsSync(full)) continue;
+    for (const entry of readdirSync(full)) rmSync(path.join(full, entry), { recursive: true, force: true });
+  }
+}
+
+/** A Node 24 binary: `npm pack node-linux-<arch>@24` (bin/node inside), else the host's node. */
+async function nodeBinary(
+  dir: string,
+  log: (line: string) => void,
+): Promise<{ file: string; source: string }> {
+  const arch = process.arch === 'arm64' ? 'arm64' : 'x64';
+  const pkg = `node-linux-${arch}@${NODE_MAJOR}`;
+  try {
+    const packed = await run('npm', ['pack', pkg, '--json', '--pack-destination', dir]);
+    const [{ filename, version }] = JSON.parse(packed.stdout) as { filename: string; version: string }[];
+    const extracted = path.join(dir, 'node-package');
+    await mkdir(extracted);
+    await run('tar', ['-xzf', path.join(dir, filename), '-C', extracted, 'package/bin/node']);
+    return { file: path.join(extracted, 'package/bin/node'), source: `npm node-linux-${arch}@${version}` };
+  } catch (error) {
+    log(
+      `warning: npm pack ${pkg} failed (${(error as Error).message.split('\n')[0]}); using the host's node`,
+    );
+    return { file: process.execPath, source: `host node ${process.version}` };
+  }
+}
