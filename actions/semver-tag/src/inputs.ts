@@ -1,0 +1,57 @@
+import { getBoolean, getChoice, getOptional } from '../../lib/src/inputs.js';
+import { InputError } from '../../lib/src/errors.js';
+import { log } from '../../lib/src/log.js';
+import { assertValidPrefix, parseVersion, type Version } from '../../lib/src/version.js';
+
+export type Mode = 'next' | 'validate';
+export type BumpChoice = 'auto' | 'major' | 'minor' | 'patch';
+
+export interface Inputs {
+  mode: Mode;
+  /** validate: the tag as given (checked against the prefix later), from `tag` or `GITHUB_REF`. */
+  tag: string | undefined;
+  bump: BumpChoice;
+  prefix: string;
+  /** Prerelease identifier such as `rc`; undefined for a stable release. */
+  prerelease: string | undefined;
+  initialVersion: Version;
+  push: boolean;
+  githubToken: string | undefined;
+}
+
+export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
+  const mode = getChoice<Mode>('mode', ['next', 'validate'], 'next');
+  const prefix = assertValidPrefix(getOptional('prefix') ?? 'v', { input: 'prefix' });
+  const prerelease = getOptional('prerelease');
+  // A prerelease identifier is one semver identifier: numeric ones would collide with the counter.
+  if (prerelease !== undefined && !/^[0-9A-Za-z-]*[A-Za-z-][0-9A-Za-z-]*$/.test(prerelease)) {
+    throw new InputError(
+      'prerelease',
+      `'${prerelease}' is not a prerelease identifier such as rc, beta or alpha`,
+    );
+  }
+  const githubToken = getOptional('github-token');
+  if (githubToken) log().setSecret(githubToken);
+  return {
+    mode,
+    tag: mode === 'validate' ? tagToValidate(env) : undefined,
+    bump: getChoice<BumpChoice>('bump', ['auto', 'major', 'minor', 'patch'], 'auto'),
+    prefix,
+    prerelease,
+    initialVersion: parseVersion(getOptional('initial-version') ?? '0.1.0', { input: 'initial-version' }),
+    push: getBoolean('push', false),
+    githubToken,
+  };
+}
+
+/** `tag`, else the tag a tag-push workflow runs for. */
+function tagToValidate(env: NodeJS.ProcessEnv): string {
+  const given = getOptional('tag');
+  if (given !== undefined) return given;
+  const ref = env.GITHUB_REF ?? '';
+  if (ref.startsWith('refs/tags/')) return ref.slice('refs/tags/'.length);
+  throw new InputError(
+    'tag',
+    `mode validate needs a tag: set 'tag' or run on a tag push (GITHUB_REF is '${ref || 'unset'}')`,
+  );
+}

@@ -1,0 +1,39 @@
+import semver from 'semver';
+import { ActionError } from '../../lib/src/errors.js';
+import { isNewer, parseTag, type ReleaseTag } from '../../lib/src/version.js';
+import type { Bump, VersionPlan } from './next-version.js';
+
+/**
+ * Checks a tag someone pushed (or wants to push): strict semver behind the prefix, and newer than the
+ * newest existing release tag other than itself, prereleases included, so versions never go down.
+ */
+export function planValidate(tag: string, prefix: string, releaseTags: readonly ReleaseTag[]): VersionPlan {
+  const candidate = parseTag(tag, prefix, { input: 'tag' });
+  const previous = releaseTags.find((t) => t.tag !== candidate.tag);
+  if (previous && !isNewer(candidate, previous)) {
+    throw new ActionError(
+      `tag ${candidate.tag} is not newer than the existing release tag ${previous.tag}; ` +
+        `versions only go up, so tag a version above ${previous.version}`,
+    );
+  }
+  const bump: Bump = previous ? diffLevel(previous.version, candidate.version) : 'initial';
+  return {
+    version: candidate.version,
+    tag: candidate.tag,
+    previous,
+    bump,
+    isPrerelease: candidate.isPrerelease,
+    release: true,
+    reason: previous
+      ? `${candidate.tag} is a valid ${bump} step up from ${previous.tag}`
+      : `${candidate.tag} is a valid first release (no earlier release tag with prefix '${prefix}')`,
+  };
+}
+
+function diffLevel(from: string, to: string): Bump {
+  const diff = semver.diff(from, to);
+  if (diff === 'major' || diff === 'premajor') return 'major';
+  if (diff === 'minor' || diff === 'preminor') return 'minor';
+  if (diff === 'patch' || diff === 'prepatch') return 'patch';
+  return 'prerelease';
+}
