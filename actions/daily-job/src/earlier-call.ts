@@ -1,0 +1,85 @@
+import type { getOctokit } from '@actions/github';
+import { ActionError } from '../../lib/src/errors.js';
+import { jobDateOf } from './gate.js';
+import { addDays } from './local-clock.js';
+
+/**
+ * The once-a-day guard. Two crons, GitHub's delays and manual runs can put more than one run inside
+ * the window, so before calling, the action asks the Actions API whether another run of this
+ * workflow already made the call for the same day.
+ *
+ * "Successful run" alone is not enough: the run of the other cron, outside the window, also ends
+ * green without calling anything. So a run counts only when its step named `CALL_MARKER_STEP`
+ * succeeded; the workflow runs that step only when this action reports `ran == 'true'`.
+ */
+export const CALL_MARKER_STEP = 'Record the daily call';
+
+export type Octokit = ReturnType<typeof getOctokit>;
+
+export interface EarlierCallQuery {
+  owner: string;
+  repo: string;
+  /** Workflow file name (`daily-job.yml`) or numeric id. */
+  workflowId: string | number;
+  currentRunId: number | undefined;
+  /** The day to look for (see `GateDecision.jobDate`). */
+  jobDate: string;
+  timezone: string;
+  /** `HH:MM` at which the local day of the job begins. */
+  time: string;
+}
+
+export interface EarlierCall {
+  runId: number;
+  url: string;
+  startedAt: string;
+}
+
+export async function findEarlierCall(
+  octokit: Octokit,
+  query: EarlierCallQuery,
+): Promise<EarlierCall | undefined> {
+  const [hh, mm] = query.time.split(':').map(Number);
+  const startMinute = hh * 60 + mm;
+  // GitHub filters by UTC dates; one day either side covers every offset, the exact match is ours.
+  const runs = await octokit.paginate(octokit.rest.actions.listWorkflowRuns, {
+    owner: query.owner,
+    repo: query.repo,
+    workflow_id: query.workflowId,
+    status: 'success',
+    created: `${addDays(query.jobDate, -1)}..${addDays(query.jobDate, 2)}`,
+    per_page: 100,
+  });
+  const sameDay = runs.filter(
+    (run) =>
+      run.id !== query.currentRunId &&
+      jobDateOf(new Date(run.run_started_at ?? run.created_at), query.timezone, startMinute) ===
+        query.jobDate,
+  );
+  for (const run of sameDay) {
+    const jobs = await octokit.paginate(octokit.rest.actions.listJobsForWorkflowRun, {
+      owner: query.owner,
+      repo: query.repo,
+      run_id: run.id,
+      // Every attempt: a re-run that ended differently does not undo a call an earlier attempt made.
+      filter: 'all',
+      per_page: 100,
+    });
+    const called = jobs.some((job) =>
+      (job.steps ?? []).some((step) => step.name === CALL_MARKER_STEP && step.conclusion === 'success'),
+    );
+    if (called) return { runId: run.id, url: run.html_url, startedAt: run.run_started_at ?? run.created_at };
+  }
+  return undefined;
+}
+
+/** The workflow file name from `GITHUB_WORKFLOW_REF` (`owner/repo/.github/workflows/x.yml@refs/heads/main`). */
+export function workflowFileFromRef(ref: string | undefined): string {
+  const file = ref?.split('@')[0].split('/').at(-1);
+  if (!file || !/\.ya?ml$/.test(file)) {
+    throw new ActionError(
+      `cannot tell which workflow this is (GITHUB_WORKFLOW_REF is '${ref ?? ''}'); the once-a-day check needs it`,
+    );
+  }
+  return file;
+}
