@@ -1,4 +1,5 @@
-import { runTool, type RunOptions } from './process.js';
+import { ActionError } from './errors.js';
+import { meaningfulLine, runTool, ToolError, type RunOptions } from './process.js';
 import { releaseTagsOf, type ReleaseTag } from './version.js';
 
 /** One commit as `git log` reports it. */
@@ -161,9 +162,18 @@ export class GitClient {
   /** Pushes one tag, refusing to move it if the remote already has a tag of that name. */
   async pushTag(tag: string, remote = 'origin'): Promise<void> {
     // No leading `+` in the refspec: an existing remote tag makes the push fail instead of moving it.
-    await this.run(['push', '--end-of-options', remote, `refs/tags/${tag}:refs/tags/${tag}`], {
+    const result = await this.run(['push', '--end-of-options', remote, `refs/tags/${tag}:refs/tags/${tag}`], {
       group: `Push tag ${tag} to ${remote}`,
+      allowFailure: true,
     });
+    if (result.exitCode === 0) return;
+    if (/\(already exists\)/.test(result.stderr)) {
+      throw new ActionError(`tag ${tag} already exists on ${remote}; release tags are never overwritten`);
+    }
+    throw new ToolError(
+      `git push failed (exit ${result.exitCode}): ${meaningfulLine(result.stderr)}`,
+      result,
+    );
   }
 
   async hasRemote(remote = 'origin'): Promise<boolean> {
