@@ -1,0 +1,56 @@
+import { InputError } from '../../lib/src/errors.js';
+import {
+  assertSingleLine,
+  getBoolean,
+  getLines,
+  getOptional,
+  getRequired,
+  parseKeyValueLines,
+} from '../../lib/src/inputs.js';
+import type { KeyValue } from '../../lib/src/image.js';
+import { parseVersion } from '../../lib/src/version.js';
+
+export interface Inputs {
+  image: string;
+  version: string;
+  context: string;
+  dockerfile?: string;
+  buildArgs: KeyValue[];
+  labels: KeyValue[];
+  push: boolean;
+  registry?: string;
+  kindCluster?: string;
+}
+
+const BUILD_ARG_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const KIND_CLUSTER = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/;
+
+/** Every input, validated before anything runs: a bad version or a push without registry stops here. */
+export function getInputs(): Inputs {
+  const version = getRequired('version');
+  parseVersion(version, { input: 'version' });
+
+  const push = getBoolean('push', false);
+  const registry = getOptional('registry');
+  if (push && !registry) {
+    throw new InputError('registry', 'is required when push is true (e.g. ghcr.io/owner)');
+  }
+
+  const kindCluster = getOptional('kind-cluster');
+  if (kindCluster !== undefined && !KIND_CLUSTER.test(kindCluster)) {
+    throw new InputError('kind-cluster', `'${kindCluster}' is not a kind cluster name`);
+  }
+
+  const dockerfile = getOptional('dockerfile');
+  return {
+    image: assertSingleLine('image', getOptional('image') ?? 'incidents-service'),
+    version,
+    context: assertSingleLine('context', getOptional('context') ?? 'service'),
+    dockerfile: dockerfile === undefined ? undefined : assertSingleLine('dockerfile', dockerfile),
+    buildArgs: parseKeyValueLines('build-args', getLines('build-args'), BUILD_ARG_KEY),
+    labels: parseKeyValueLines('labels', getLines('labels')),
+    push,
+    registry,
+    kindCluster,
+  };
+}
