@@ -34773,6 +34773,9 @@ function parseRetryAfter(value, nowMs) {
     const text = value.trim();
     if (/^\d+$/.test(text))
         return Number(text) * 1000;
+    // HTTP dates name the month; without this, Date.parse would read '-1' or '1.5' as dates.
+    if (!/[a-z]{3}/i.test(text))
+        return undefined;
     const date = Date.parse(text);
     if (Number.isNaN(date))
         return undefined;
@@ -34893,11 +34896,11 @@ function describeTarget(request) {
  * its messages are passed through `redact` because header validation errors quote header values.
  */
 function describeFetchError(error, timeoutMs, secrets) {
-    if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
+    // Duck-typed: fetch's errors can come from another realm (test VMs), where instanceof Error fails.
+    const e = (typeof error === 'object' && error !== null ? error : {});
+    if (e.name === 'TimeoutError' || e.name === 'AbortError')
         return `gave no answer within ${timeoutMs / 1000}s`;
-    }
-    const cause = error instanceof Error ? error.cause : undefined;
-    const detail = cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
+    const detail = e.cause?.code ?? e.cause?.message ?? e.message ?? String(error);
     return `failed: network error ${redact(String(detail), secrets)}`;
 }
 /** The start of an answer's body as one line, for the failure message; the socket is freed either way. */

@@ -142,12 +142,15 @@ export function describeTarget(request: Pick<CallRequest, 'url' | 'method'>): st
  * its messages are passed through `redact` because header validation errors quote header values.
  */
 function describeFetchError(error: unknown, timeoutMs: number, secrets: readonly string[]): string {
-  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
+  // Duck-typed: fetch's errors can come from another realm (test VMs), where instanceof Error fails.
+  const e = (typeof error === 'object' && error !== null ? error : {}) as {
+    name?: string;
+    message?: string;
+    cause?: { code?: string; message?: string };
+  };
+  if (e.name === 'TimeoutError' || e.name === 'AbortError')
     return `gave no answer within ${timeoutMs / 1000}s`;
-  }
-  const cause =
-    error instanceof Error ? (error.cause as { code?: string; message?: string } | undefined) : undefined;
-  const detail = cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
+  const detail = e.cause?.code ?? e.cause?.message ?? e.message ?? String(error);
   return `failed: network error ${redact(String(detail), secrets)}`;
 }
 

@@ -1,0 +1,81 @@
+import type { ServerResponse } from 'node:http';
+import { json, startServer, type LoopbackServer, type SeenRequest } from './loopback-server.js';
+
+/** The parts of a workflow run and its jobs that the once-a-day check reads. */
+export interface StandInRun {
+  id: number;
+  startedAt: string;
+  conclusion?: 'success' | 'failure' | 'cancelled';
+  /** Steps of the run's single job, by name and conclusion. */
+  steps: Record<string, 'success' | 'skipped' | 'failure'>;
+}
+
+export interface GitHubApiStandIn extends LoopbackServer {
+  env: Record<string, string>;
+}
+
+export const REPOSITORY = 'acme/incidents';
+export const WORKFLOW_REF = `${REPOSITORY}/.github/workflows/daily-job.yml@refs/heads/main`;
+
+/**
+ * A stand-in for the two Actions API endpoints the check calls, on loopback, answering like GitHub:
+ * `status=success` filters by conclusion, pages of `pageSize` linked with `Link: rel="next"`.
+ */
+export async function startGitHubApi(
+  runs: StandInRun[],
+  options: { pageSize?: number; fail?: (req: SeenRequest, res: ServerResponse) => boolean } = {},
+): Promise<GitHubApiStandIn> {
+  const pageSize = options.pageSize ?? 100;
+  let origin = '';
+  const page = <T>(req: SeenRequest, res: ServerResponse, key: string, items: T[]) => {
+    const url = new URL(req.url, origin);
+    const n = Number(url.searchParams.get('page') ?? '1');
+    const slice = items.slice((n - 1) * pageSize, n * pageSize);
+    const headers: Record<string, string> = {};
+    if (n * pageSize < items.length) {
+      url.searchParams.set('page', String(n + 1));
+      headers.link = `<${url.href}>; rel="next"`;
+    }
+    json(res, 200, { total_count: items.length, [key]: slice }, headers);
+  };
+  const server = await startServer((req, res) => {
+    if (options.fail?.(req, res)) return;
+    const path = new URL(req.url, origin).pathname;
+    const query = new URL(req.url, origin).searchParams;
+    if (path === `/repos/${REPOSITORY}/actions/workflows/daily-job.yml/runs`) {
+      const wanted = query.get('status');
+      const listed = runs
+        .filter((r) => !wanted || (r.conclusion ?? 'success') === wanted)
+        .map((r) => ({
+          id: r.id,
+          html_url: `https://github.com/${REPOSITORY}/actions/runs/${r.id}`,
+          created_at: r.startedAt,
+          run_started_at: r.startedAt,
+          status: 'completed',
+          conclusion: r.conclusion ?? 'success',
+        }));
+      return page(req, res, 'workflow_runs', listed);
+    }
+    const jobs = /^\/repos\/acme\/incidents\/actions\/runs\/(\d+)\/jobs$/.exec(path);
+    const run = jobs && runs.find((r) => r.id === Number(jobs[1]));
+    if (run) {
+      const steps = Object.entries(run.steps).map(([name, conclusion], i) => ({
+        name,
+        status: 'completed',
+        conclusion,
+        number: i + 1,
+      }));
+      return page(req, res, 'jobs', [{ id: run.id * 10, run_id: run.id, name: 'daily-job', steps }]);
+    }
+    json(res, 404, { message: 'Not Found' });
+  });
+  origin = server.origin;
+  return {
+    ...server,
+    env: {
+      GITHUB_API_URL: server.origin,
+      GITHUB_REPOSITORY: REPOSITORY,
+      GITHUB_WORKFLOW_REF: WORKFLOW_REF,
+    },
+  };
+}
