@@ -1,0 +1,161 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import * as core from '@actions/core';
+import { runAction } from '../../lib/src/action.js';
+import { runInProcess, tempDir } from '../../lib/src/testing/action-env.js';
+import {
+  FAKE_DIGEST,
+  FAKE_IMAGE_ID,
+  fakeDockerScript,
+  fakeKindScript,
+  installStandIns,
+  type StandIns,
+} from '../../lib/test/stand-in-tools.js';
+import { run } from '../src/main.js';
+
+// Each case starts several stand-in processes (node), which takes seconds on a busy machine.
+jest.setTimeout(60_000);
+
+const SHA = 'abcdef0123456789abcdef0123456789abcdef01';
+let workspace: { dir: string; cleanup: () => void };
+let context: string;
+let standIns: StandIns | undefined;
+
+beforeAll(() => {
+  workspace = tempDir('build-image-');
+  context = path.join(workspace.dir, 'service');
+  mkdirSync(context);
+  writeFileSync(path.join(context, 'Dockerfile'), 'FROM scratch\n');
+});
+afterAll(() => workspace.cleanup());
+afterEach(() => {
+  standIns?.cleanup();
+  standIns = undefined;
+});
+
+/** Runs the action with stand-in docker and kind first on PATH, as a workflow on a tag push would. */
+function runWith(inputs: Record<string, string>, kind: Parameters<typeof fakeKindScript>[0] = {}) {
+  standIns = installStandIns({ docker: fakeDockerScript(), kind: fakeKindScript(kind) });
+  // core.summary remembers the first GITHUB_STEP_SUMMARY it saw; each run here has its own file.
+  (core.summary as unknown as { _filePath?: string })._filePath = undefined;
+  return runInProcess(
+    () => runAction(run),
+    { context, ...inputs },
+    {
+      PATH: standIns.path,
+      GITHUB_SHA: SHA,
+      SOURCE_DATE_EPOCH: '1767225600',
+      GITHUB_SERVER_URL: 'https://github.com',
+      GITHUB_REPOSITORY: 'acme/incidents',
+      DOCKER_BUILDKIT: undefined,
+    },
+  );
+}
+
+describe('build-image refuses bad input before running anything', () => {
+  it.each([
+    [{ version: 'v1.2.3' }, /input 'version'/],
+    [{ version: 'not-a-version' }, /input 'version'.*not a strict semantic version/],
+    [{ version: '1.2.3+meta' }, /input 'version'.*build metadata/],
+    [{ version: '1.2.3', push: 'true' }, /input 'registry': is required when push is true/],
+    [{ version: '1.2.3', 'kind-cluster': 'Bad Name' }, /input 'kind-cluster'/],
+    [{ version: '1.2.3', 'build-args': 'not a pair' }, /input 'build-args'/],
+  ])('%j', async (inputs, message) => {
+    const result = await runWith(inputs);
+    expect(result.exitCode).toBe(1);
+    expect(result.errors.join('\n')).toMatch(message);
+    expect(standIns!.calls()).toEqual([]);
+    expect(result.outputs).toEqual({});
+  });
+});
+
+describe('build-image', () => {
+  it('builds, pushes every tag, reports the digest and loads into kind', async () => {
+    const result = await runWith({
+      version: '2.1.0',
+      registry: 'ghcr.io/Acme',
+      push: 'true',
+      'kind-cluster': 'incidents',
+      'build-args': 'BASE_IMAGE=incidents-test-base:bookworm-node24',
+      labels: 'team=sre',
+    });
+    expect(result.errors).toEqual([]);
+    expect(result.exitCode).toBe(0);
+    const tags = [
+      'ghcr.io/acme/incidents-service:2.1.0',
+      'ghcr.io/acme/incidents-service:2.1',
+      'ghcr.io/acme/incidents-service:2',
+      'ghcr.io/acme/incidents-service:sha-abcdef0',
+    ];
+    expect(result.outputs).toEqual({
+      image: 'ghcr.io/acme/incidents-service',
+      tags: tags.join('\n'),
+      'image-id': FAKE_IMAGE_ID,
+      digest: FAKE_DIGEST,
+    });
+
+    const calls = standIns!.calls();
+    const build = calls.find((c) => c.args[0] === 'build')!;
+    expect(build.args).toEqual(
+      expect.arrayContaining([
+        'BASE_IMAGE=incidents-test-base:bookworm-node24',
+        'VERSION=2.1.0',
+        `REVISION=${SHA}`,
+        'CREATED=2026-01-01T00:00:00Z',
+        'SOURCE=https://github.com/acme/incidents',
+        'org.opencontainers.image.version=2.1.0',
+        'team=sre',
+      ]),
+    );
+    expect(build.args.at(-1)).toBe(context);
+    expect(build.env).toEqual({ DOCKER_BUILDKIT: '0', SOURCE_DATE_EPOCH: '1767225600' });
+    expect(calls.filter((c) => c.args[0] === 'push').map((c) => c.args[1])).toEqual(tags);
+    // Pushing comes after the build, loading into kind after pushing.
+    const order = calls.map((c) => `${c.tool} ${c.args[0]}`);
+    expect(order.indexOf('docker build')).toBeLessThan(order.indexOf('docker push'));
+    expect(order.lastIndexOf('docker push')).toBeLessThan(order.indexOf('kind load'));
+    expect(calls.find((c) => c.tool === 'kind' && c.args[0] === 'load')!.args).toEqual([
+      'load',
+      'docker-image',
+      ...tags,
+      '--name',
+      'incidents',
+    ]);
+
+    expect(result.summary).toContain('ghcr.io/acme/incidents-service:sha-abcdef0');
+    expect(result.summary).toContain('200.0 MiB');
+    expect(result.summary).toMatch(/Build time<\/td><td>\d+\.\d s \(classic, Docker 27\.5\.1\)/);
+    expect(result.summary).toContain('incidents (kind load docker-image)');
+  });
+
+  it('tags a prerelease without moving tags, pushes nothing and loads nothing unless asked', async () => {
+    const result = await runWith({ version: '2.2.0-rc.1' });
+    expect(result.errors).toEqual([]);
+    expect(result.exitCode).toBe(0);
+    expect(result.outputs.tags).toBe('incidents-service:2.2.0-rc.1\nincidents-service:sha-abcdef0');
+    expect(result.outputs.digest).toBe('');
+    const calls = standIns!.calls();
+    expect(calls.some((c) => c.args[0] === 'push')).toBe(false);
+    expect(calls.some((c) => c.tool === 'kind')).toBe(false);
+  });
+
+  it('fails with the kind error when neither way of loading works', async () => {
+    const result = await runWith(
+      { version: '2.1.0', 'kind-cluster': 'incidents' },
+      { dockerImageFails: true, archiveFails: true },
+    );
+    expect(result.exitCode).toBe(1);
+    expect(result.warnings.join('\n')).toMatch(/kind load docker-image failed/);
+    expect(result.errors).toEqual([
+      'kind load failed (exit 1): failed to load image: no space left on device',
+    ]);
+    expect(result.outputs).toEqual({});
+  });
+
+  it('names a missing build context', async () => {
+    const result = await runWith({ version: '2.1.0', context: path.join(workspace.dir, 'nope') });
+    expect(result.errors.join('\n')).toMatch(/input 'context': directory .*nope' does not exist/);
+    expect(standIns!.calls()).toEqual([]);
+  });
+});

@@ -1,0 +1,70 @@
+import { existsSync } from 'node:fs';
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { DockerClient } from '../src/docker.js';
+import { ActionError } from '../src/errors.js';
+import { KindClient } from '../src/kind.js';
+import { ToolError } from '../src/process.js';
+import { fakeDockerScript, fakeKindScript, installStandIns, type StandIns } from './stand-in-tools.js';
+
+const IMAGES = ['incidents-service:1.2.3', 'incidents-service:sha-0123456'];
+
+let standIns: StandIns | undefined;
+afterEach(() => {
+  standIns?.cleanup();
+  standIns = undefined;
+});
+
+const kindWith = (kind: Parameters<typeof fakeKindScript>[0]) => {
+  standIns = installStandIns({ kind: fakeKindScript(kind), docker: fakeDockerScript() });
+  const env = { PATH: standIns.path };
+  return new KindClient({ env, docker: new DockerClient({ env }) });
+};
+
+const calls = () => standIns!.calls().map((c) => [c.tool, ...c.args]);
+
+describe('KindClient.loadImages', () => {
+  it('loads with kind load docker-image when that works', async () => {
+    const kind = kindWith({ clusters: ['other', 'incidents'] });
+    expect(await kind.loadImages('incidents', IMAGES)).toBe('docker-image');
+    expect(calls()).toEqual([
+      ['kind', 'get', 'clusters'],
+      ['kind', 'load', 'docker-image', ...IMAGES, '--name', 'incidents'],
+    ]);
+  });
+
+  it('falls back to docker save and kind load image-archive when docker-image fails', async () => {
+    const kind = kindWith({ dockerImageFails: true });
+    expect(await kind.loadImages('incidents', IMAGES)).toBe('image-archive');
+    const recorded = calls();
+    expect(recorded.slice(0, 2)).toEqual([
+      ['kind', 'get', 'clusters'],
+      ['kind', 'load', 'docker-image', ...IMAGES, '--name', 'incidents'],
+    ]);
+    const [save, archive] = recorded.slice(2);
+    expect(save.slice(0, 3)).toEqual(['docker', 'save', '-o']);
+    expect(save.slice(4)).toEqual(IMAGES);
+    // The archive kind loads is the one docker wrote (the stand-in kind fails on a missing file) ...
+    expect(archive).toEqual(['kind', 'load', 'image-archive', save[3], '--name', 'incidents']);
+    // ... and it is removed afterwards.
+    expect(existsSync(save[3])).toBe(false);
+  });
+
+  it('fails with the archive error when the fallback fails too', async () => {
+    const kind = kindWith({ dockerImageFails: true, archiveFails: true });
+    const error = await kind.loadImages('incidents', IMAGES).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ToolError);
+    expect((error as Error).message).toMatch(
+      /kind load failed \(exit 1\): failed to load image: no space left/,
+    );
+  });
+
+  it('names a missing cluster instead of trying to load', async () => {
+    const kind = kindWith({ clusters: ['dev'] });
+    const error = await kind.loadImages('incidents', IMAGES).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ActionError);
+    expect((error as Error).message).toBe(
+      "kind cluster 'incidents' does not exist (clusters: dev); create it first",
+    );
+    expect(calls()).toEqual([['kind', 'get', 'clusters']]);
+  });
+});
