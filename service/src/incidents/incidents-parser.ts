@@ -1,0 +1,74 @@
+import { parseDocument, isMap, isSeq, isScalar, type Node } from 'yaml';
+import { parseIsoDate, type DayNumber } from './calendar.js';
+
+/** One incident as written in the file; `date` is always the normalized `YYYY-MM-DD`. */
+export interface Incident {
+  readonly date: string;
+  readonly [field: string]: unknown;
+}
+
+export interface DatedIncident {
+  readonly day: DayNumber;
+  readonly incident: Incident;
+}
+
+export type ParsedIncidents =
+  | {
+      readonly ok: true;
+      readonly dated: readonly DatedIncident[];
+      readonly skipped: number;
+      readonly total: number;
+    }
+  | { readonly ok: false; readonly reason: string };
+
+function oneLine(text: string): string {
+  return text.split(/\r?\n/, 1)[0].trim();
+}
+
+/** The date of one list entry: a mapping with a `date` key, or a bare date. Quoted or not, a string. */
+function entryDate(entry: Node | null): { date?: string; fields: Record<string, unknown> } {
+  if (isScalar(entry)) {
+    return { date: typeof entry.value === 'string' ? entry.value.trim() : undefined, fields: {} };
+  }
+  if (isMap(entry)) {
+    const fields = entry.toJSON() as Record<string, unknown>;
+    const date = fields.date;
+    return { date: typeof date === 'string' ? date.trim() : undefined, fields };
+  }
+  return { fields: {} };
+}
+
+/**
+ * Parses the incidents file. The core schema keeps an unquoted `2025-01-02` a string, so it stays a
+ * calendar date instead of becoming a UTC timestamp that a time zone would shift by a day.
+ * Entries without a real `YYYY-MM-DD` date are skipped; future ones are the renderer's concern.
+ */
+export function parseIncidents(text: string): ParsedIncidents {
+  const document = parseDocument(text, { schema: 'core', prettyErrors: false, uniqueKeys: false });
+  if (document.errors.length > 0) {
+    const [error] = document.errors;
+    const where = error.linePos ? ` at line ${error.linePos[0].line}, column ${error.linePos[0].col}` : '';
+    return { ok: false, reason: `malformed YAML${where}: ${oneLine(error.message)}` };
+  }
+  const root = document.contents;
+  if (!isMap(root)) return { ok: false, reason: 'the file must be a mapping with an "incidents" list' };
+  const list = root.get('incidents', true);
+  if (list === undefined) return { ok: false, reason: 'no "incidents" key in the file' };
+  if (!isSeq(list)) return { ok: false, reason: '"incidents" must be a list' };
+  if (list.items.length === 0) return { ok: false, reason: 'the "incidents" list is empty' };
+
+  const dated: DatedIncident[] = [];
+  for (const item of list.items) {
+    const { date, fields } = entryDate(item as Node | null);
+    const day = date === undefined ? undefined : parseIsoDate(date);
+    if (day === undefined || date === undefined) continue;
+    dated.push({ day, incident: { ...fields, date } });
+  }
+  const total = list.items.length;
+  if (dated.length === 0) {
+    return { ok: false, reason: `none of the ${total} incidents has a valid YYYY-MM-DD date` };
+  }
+  // Newest first; equal days keep file order.
+  dated.sort((a, b) => b.day - a.day);
+  return { ok: true, dated, skipped: total - dated.length, total };
+}

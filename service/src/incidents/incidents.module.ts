@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { MetricsModule } from '../metrics/metrics.module.js';
+import { IncidentsController } from './incidents.controller.js';
+import { IncidentsMetrics } from './incidents.metrics.js';
+import { IncidentsRepository } from './incidents.repository.js';
+import { IncidentsService } from './incidents.service.js';
+
+@Module({
+  imports: [MetricsModule],
+  controllers: [IncidentsController],
+  providers: [IncidentsRepository, IncidentsMetrics, IncidentsService],
+  exports: [IncidentsService],
+})
+export class IncidentsModule {}

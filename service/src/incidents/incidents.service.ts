@@ -1,0 +1,126 @@
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { ZonedCalendar, type CalendarDay } from './calendar.js';
+import { IncidentsMetrics } from './incidents.metrics.js';
+import { parseIncidents, type ParsedIncidents } from './incidents-parser.js';
+import {
+  IncidentsFileError,
+  IncidentsRepository,
+  type FileVersion,
+  type IncidentsFileContent,
+} from './incidents.repository.js';
+import { errorView, renderView, type IncidentsView } from './incidents-view.js';
+
+interface LoadedFile {
+  readonly version: FileVersion | undefined;
+  readonly raw: Buffer;
+  readonly parsed: ParsedIncidents;
+}
+
+/**
+ * Keeps the rendered answer for the current file version and day. The request path costs one
+ * Date.now() and two comparisons; the file is stat()ed at most once per check interval and read and
+ * parsed only when its version changed, and the view is rendered again only when the day changes.
+ */
+@Injectable()
+export class IncidentsService implements OnModuleInit {
+  private readonly logger = new Logger(IncidentsService.name);
+  private readonly calendar: ZonedCalendar;
+  private file: LoadedFile = {
+    version: undefined,
+    raw: Buffer.alloc(0),
+    parsed: { ok: false, reason: 'not loaded' },
+  };
+  private day: CalendarDay = { today: 0, validUntil: 0 };
+  private view: IncidentsView = errorView('not loaded');
+  private nextCheckAt = 0;
+  private failure: string | undefined;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly repository: IncidentsRepository,
+    private readonly metrics: IncidentsMetrics,
+  ) {
+    this.calendar = new ZonedCalendar(config.timeZone);
+  }
+
+  onModuleInit(): void {
+    this.logger.log('serving incidents file', {
+      path: this.repository.path,
+      source: this.config.incidentsSource,
+      timeZone: this.config.timeZone,
+    });
+    this.current();
+    this.metrics.onCollect(() => this.current());
+  }
+
+  current(now: number = Date.now()): IncidentsView {
+    if (now >= this.nextCheckAt) this.checkFile(now);
+    if (now >= this.day.validUntil) this.changeDay(now);
+    return this.view;
+  }
+
+  private checkFile(now: number): void {
+    this.nextCheckAt = now + this.config.checkIntervalMs;
+    let version: FileVersion;
+    try {
+      version = this.repository.currentVersion();
+    } catch (error) {
+      this.fail(error);
+      return;
+    }
+    if (version !== this.file.version) this.load();
+  }
+
+  private load(): void {
+    let content: IncidentsFileContent;
+    try {
+      content = this.repository.read();
+    } catch (error) {
+      this.fail(error);
+      return;
+    }
+    const started = performance.now();
+    const parsed = parseIncidents(content.bytes.toString('utf8'));
+    this.file = { version: content.version, raw: content.bytes, parsed };
+    if (parsed.ok) {
+      this.failure = undefined;
+      this.logger.log('incidents file loaded', {
+        path: this.repository.path,
+        bytes: content.bytes.length,
+        incidents: parsed.total,
+        skipped: parsed.skipped,
+        parseMs: Math.round(performance.now() - started),
+      });
+    } else {
+      this.failure = parsed.reason;
+      this.metrics.reloadFailed();
+      this.logger.warn('incidents file rejected', { path: this.repository.path, reason: parsed.reason });
+    }
+    this.render();
+  }
+
+  private fail(error: unknown): void {
+    const reason =
+      error instanceof IncidentsFileError ? error.message : `cannot load incidents: ${String(error)}`;
+    // Count and log a failure once, not once per check interval while it lasts.
+    if (reason !== this.failure) {
+      this.failure = reason;
+      this.metrics.reloadFailed();
+      this.logger.warn('incidents file unavailable', { path: this.repository.path, reason });
+    }
+    this.file = { version: undefined, raw: Buffer.alloc(0), parsed: { ok: false, reason } };
+    this.render();
+  }
+
+  private changeDay(now: number): void {
+    const previous = this.day.today;
+    this.day = this.calendar.at(now);
+    if (this.day.today !== previous) this.render();
+  }
+
+  private render(): void {
+    this.view = renderView(this.file.parsed, this.file.raw, this.day.today, this.config.timeZone);
+    this.metrics.viewChanged(this.view);
+  }
+}
