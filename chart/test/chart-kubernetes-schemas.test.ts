@@ -1,7 +1,10 @@
-import { describe, expect, it } from '@jest/globals';
-import { HELM_SETUP_TIMEOUT_MS, renderChart } from './helm-chart.js';
+import { beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { HELM_SETUP_TIMEOUT_MS, renderChart, HELM_TEST_TIMEOUT_MS, prepareHelm } from './helm-chart.js';
 import { kubernetesSchemaErrors } from './kubernetes-schemas.js';
 import { SCENARIOS } from './scenarios.js';
+
+jest.setTimeout(HELM_TEST_TIMEOUT_MS);
+beforeAll(prepareHelm, HELM_SETUP_TIMEOUT_MS);
 
 describe('rendered objects against the Kubernetes API schemas', () => {
   it.each(Object.entries(SCENARIOS))(

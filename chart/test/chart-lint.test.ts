@@ -1,6 +1,16 @@
-import { describe, expect, it } from '@jest/globals';
-import { CHART_DIR, HELM_SETUP_TIMEOUT_MS, helm, withValuesFile } from './helm-chart.js';
+import { beforeAll, describe, expect, it, jest } from '@jest/globals';
+import {
+  CHART_DIR,
+  HELM_SETUP_TIMEOUT_MS,
+  helm,
+  withValuesFile,
+  HELM_TEST_TIMEOUT_MS,
+  prepareHelm,
+} from './helm-chart.js';
 import { SCENARIOS } from './scenarios.js';
+
+jest.setTimeout(HELM_TEST_TIMEOUT_MS);
+beforeAll(prepareHelm, HELM_SETUP_TIMEOUT_MS);
 
 describe('helm lint --strict', () => {
   it.each(Object.entries(SCENARIOS))(

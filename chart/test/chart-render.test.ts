@@ -1,8 +1,20 @@
-import { beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { parse } from 'yaml';
 import type { IContainer } from 'kubernetes-models/v1';
-import { HELM_SETUP_TIMEOUT_MS, RELEASE, kindsOf, only, renderChart, type Manifest } from './helm-chart.js';
+import {
+  HELM_SETUP_TIMEOUT_MS,
+  RELEASE,
+  kindsOf,
+  only,
+  renderChart,
+  type Manifest,
+  HELM_TEST_TIMEOUT_MS,
+  prepareHelm,
+} from './helm-chart.js';
 import { CUSTOM_INCIDENTS, SCENARIOS } from './scenarios.js';
+
+jest.setTimeout(HELM_TEST_TIMEOUT_MS);
+beforeAll(prepareHelm, HELM_SETUP_TIMEOUT_MS);
 
 const FULLNAME = `${RELEASE}-incidents-service`;
 const SELECTOR = { 'app.kubernetes.io/name': 'incidents-service', 'app.kubernetes.io/instance': RELEASE };

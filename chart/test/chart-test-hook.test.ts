@@ -1,8 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { runTool } from '../../actions/lib/src/process.js';
-import { HELM_SETUP_TIMEOUT_MS, only, renderChart } from './helm-chart.js';
+import { HELM_SETUP_TIMEOUT_MS, only, renderChart, HELM_TEST_TIMEOUT_MS, prepareHelm } from './helm-chart.js';
+
+jest.setTimeout(HELM_TEST_TIMEOUT_MS);
+beforeAll(prepareHelm, HELM_SETUP_TIMEOUT_MS);
 
 /**
  * The `helm test` pod runs `node -e <script>` in the service image. Here the same rendered script

@@ -1,5 +1,8 @@
-import { describe, expect, it } from '@jest/globals';
-import { templateChart } from './helm-chart.js';
+import { beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { templateChart, HELM_SETUP_TIMEOUT_MS, HELM_TEST_TIMEOUT_MS, prepareHelm } from './helm-chart.js';
+
+jest.setTimeout(HELM_TEST_TIMEOUT_MS);
+beforeAll(prepareHelm, HELM_SETUP_TIMEOUT_MS);
 
 /** values.schema.json (and the chart's own checks) stop bad values before anything reaches a cluster. */
 

