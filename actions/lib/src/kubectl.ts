@@ -1,0 +1,325 @@
+import { execa, type ResultPromise } from 'execa';
+import { ActionError } from './errors.js';
+import { log } from './log.js';
+import { runTool } from './process.js';
+
+/**
+ * A small typed kubectl client for what a deploy needs to know about its release: readiness, and when
+ * something goes wrong, the events, pod descriptions and log tails that say why. Reads are silent
+ * (JSON is parsed, not shown); the caller decides what goes into the log and the job summary.
+ */
+
+export interface KubeEvent {
+  type: string;
+  reason: string;
+  /** `Kind/name` of the object the event is about. */
+  object: string;
+  message: string;
+  count: number;
+  lastSeen: string;
+}
+
+export interface PodInfo {
+  name: string;
+  phase: string;
+  ready: boolean;
+  restarts: number;
+  /** Why containers are not running (`CrashLoopBackOff`, `ImagePullBackOff`, `OOMKilled`, ...). */
+  reasons: string[];
+}
+
+export interface ServiceInfo {
+  name: string;
+  ports: { name: string; port: number }[];
+}
+
+export interface ReadyCount {
+  ready: number;
+  desired: number;
+}
+
+export interface PortForward {
+  localPort: number;
+  close(): Promise<void>;
+}
+
+export interface KubectlClientOptions {
+  binary?: string;
+  /** The kubeconfig context; default the current one. */
+  context?: string;
+  env?: Record<string, string | undefined>;
+}
+
+interface KubeList<T> {
+  items?: T[];
+}
+
+interface RawEvent {
+  type?: string;
+  reason?: string;
+  message?: string;
+  count?: number;
+  lastTimestamp?: string | null;
+  eventTime?: string | null;
+  series?: { count?: number; lastObservedTime?: string };
+  metadata?: { creationTimestamp?: string };
+  involvedObject?: { kind?: string; name?: string };
+}
+
+interface ContainerStatus {
+  ready?: boolean;
+  restartCount?: number;
+  state?: { waiting?: { reason?: string }; terminated?: { reason?: string } };
+  lastState?: { terminated?: { reason?: string } };
+}
+
+interface RawPod {
+  metadata?: { name?: string };
+  status?: {
+    phase?: string;
+    conditions?: { type?: string; status?: string }[];
+    containerStatuses?: ContainerStatus[];
+    initContainerStatuses?: ContainerStatus[];
+  };
+}
+
+export function parseEvents(json: string): KubeEvent[] {
+  const list = JSON.parse(json) as KubeList<RawEvent>;
+  return (list.items ?? [])
+    .map((e) => ({
+      type: e.type ?? 'Normal',
+      reason: e.reason ?? '',
+      object: `${e.involvedObject?.kind ?? ''}/${e.involvedObject?.name ?? ''}`,
+      message: (e.message ?? '').trim(),
+      count: e.series?.count ?? e.count ?? 1,
+      lastSeen:
+        e.series?.lastObservedTime ?? e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp ?? '',
+    }))
+    .sort((a, b) => a.lastSeen.localeCompare(b.lastSeen));
+}
+
+export function parsePods(json: string): PodInfo[] {
+  const list = JSON.parse(json) as KubeList<RawPod>;
+  return (list.items ?? []).map((pod) => {
+    const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
+    const reasons = statuses.flatMap((c) => {
+      const now = c.state?.waiting?.reason ?? c.state?.terminated?.reason;
+      const before = c.lastState?.terminated?.reason;
+      return [now, before].filter((r): r is string => Boolean(r) && r !== 'Completed');
+    });
+    return {
+      name: pod.metadata?.name ?? '',
+      phase: pod.status?.phase ?? 'Unknown',
+      ready: pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false,
+      restarts: statuses.reduce((n, c) => n + (c.restartCount ?? 0), 0),
+      reasons: [...new Set(reasons)],
+    };
+  });
+}
+
+/** Pods worth a closer look after a failed rollout: not ready (and not a finished job), or crashing. */
+export function failingPods(pods: readonly PodInfo[]): PodInfo[] {
+  return pods.filter((p) => p.phase !== 'Succeeded' && (!p.ready || p.reasons.length > 0 || p.restarts > 0));
+}
+
+export function parseReadyCount(json: string): ReadyCount {
+  const list = JSON.parse(json) as KubeList<{
+    spec?: { replicas?: number };
+    status?: { readyReplicas?: number };
+  }>;
+  return (list.items ?? []).reduce(
+    (sum, d) => ({
+      ready: sum.ready + (d.status?.readyReplicas ?? 0),
+      desired: sum.desired + (d.spec?.replicas ?? 1),
+    }),
+    { ready: 0, desired: 0 },
+  );
+}
+
+export function parseServices(json: string): ServiceInfo[] {
+  const list = JSON.parse(json) as KubeList<{
+    metadata?: { name?: string };
+    spec?: { ports?: { name?: string; port?: number }[] };
+  }>;
+  return (list.items ?? []).map((s) => ({
+    name: s.metadata?.name ?? '',
+    ports: (s.spec?.ports ?? []).map((p) => ({ name: p.name ?? '', port: Number(p.port) })),
+  }));
+}
+
+/** The local port from kubectl's `Forwarding from 127.0.0.1:PORT -> REMOTE` line. */
+export function parseForwardedPort(output: string): number | undefined {
+  const m = /Forwarding from 127\.0\.0\.1:(\d+)/.exec(output);
+  return m ? Number(m[1]) : undefined;
+}
+
+export class KubectlClient {
+  private readonly binary: string;
+  private readonly context?: string;
+  private readonly env?: Record<string, string | undefined>;
+
+  constructor(options: KubectlClientOptions = {}) {
+    this.binary = options.binary ?? 'kubectl';
+    this.context = options.context;
+    this.env = options.env;
+  }
+
+  /** Events of a namespace, oldest first. */
+  async events(namespace: string): Promise<KubeEvent[]> {
+    return parseEvents(await this.get(['get', 'events', '--namespace', namespace, '--output', 'json']));
+  }
+
+  async pods(namespace: string, selector: string): Promise<PodInfo[]> {
+    return parsePods(
+      await this.get(['get', 'pods', '--namespace', namespace, '--selector', selector, '--output', 'json']),
+    );
+  }
+
+  /** Ready versus desired replicas over the release's Deployments. */
+  async readyCount(namespace: string, selector: string): Promise<ReadyCount> {
+    return parseReadyCount(
+      await this.get([
+        'get',
+        'deployments',
+        '--namespace',
+        namespace,
+        '--selector',
+        selector,
+        '--output',
+        'json',
+      ]),
+    );
+  }
+
+  async services(namespace: string, selector: string): Promise<ServiceInfo[]> {
+    return parseServices(
+      await this.get([
+        'get',
+        'services',
+        '--namespace',
+        namespace,
+        '--selector',
+        selector,
+        '--output',
+        'json',
+      ]),
+    );
+  }
+
+  /** `kubectl describe pod` text of the given pods (empty list: nothing to describe). */
+  async describePods(namespace: string, names: readonly string[]): Promise<string> {
+    if (names.length === 0) return '';
+    const result = await runTool(
+      this.binary,
+      ['describe', 'pods', '--namespace', namespace, ...names, ...this.contextArgs()],
+      {
+        group: false,
+        allowFailure: true,
+        env: this.env,
+        timeoutMs: 60_000,
+      },
+    );
+    return result.exitCode === 0 ? result.stdout : `(describe failed: ${result.stderr.trim()})`;
+  }
+
+  /** The last lines of a pod's logs, and of its previous container run when it restarted. */
+  async logsTail(namespace: string, pod: string, lines = 40, previous = false): Promise<string> {
+    const result = await runTool(
+      this.binary,
+      [
+        'logs',
+        pod,
+        '--namespace',
+        namespace,
+        '--all-containers',
+        '--tail',
+        String(lines),
+        ...(previous ? ['--previous'] : []),
+        ...this.contextArgs(),
+      ],
+      { group: false, allowFailure: true, env: this.env, timeoutMs: 60_000 },
+    );
+    return result.exitCode === 0 ? result.stdout : `(no logs: ${result.stderr.trim()})`;
+  }
+
+  /**
+   * Forwards a local port on 127.0.0.1 to a Service port, resolving once kubectl listens. `localPort`
+   * 0 lets kubectl pick a free one. The caller must `close()` it.
+   */
+  async portForward(
+    namespace: string,
+    service: string,
+    remotePort: number,
+    localPort = 0,
+    readyTimeoutMs = 30_000,
+  ): Promise<PortForward> {
+    const args = [
+      'port-forward',
+      '--namespace',
+      namespace,
+      '--address',
+      '127.0.0.1',
+      `service/${service}`,
+      `${localPort === 0 ? '' : localPort}:${remotePort}`,
+      ...this.contextArgs(),
+    ];
+    log().debug(`$ ${this.binary} ${args.join(' ')}`);
+    const child: ResultPromise = execa(this.binary, args, { env: this.env, reject: false, buffer: false });
+    let output = '';
+    const port = await new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(
+          new ActionError(
+            `kubectl port-forward to service/${service} did not start within ${readyTimeoutMs / 1000}s`,
+          ),
+        );
+      }, readyTimeoutMs);
+      const onData = (chunk: Buffer) => {
+        output += chunk.toString();
+        const found = parseForwardedPort(output);
+        if (found !== undefined) {
+          clearTimeout(timer);
+          resolve(found);
+        }
+      };
+      child.stdout?.on('data', onData);
+      child.stderr?.on('data', onData);
+      void child.then((result) => {
+        clearTimeout(timer);
+        const code = (result as { code?: string }).code;
+        reject(
+          new ActionError(
+            code === 'ENOENT'
+              ? `${this.binary} was not found on PATH. Install kubectl (https://kubernetes.io/docs/tasks/tools/).`
+              : `kubectl port-forward to service/${service} exited: ${output.trim().split('\n').at(-1) ?? ''}`,
+          ),
+        );
+      });
+    }).catch(async (error: unknown) => {
+      child.kill();
+      await child;
+      throw error;
+    });
+    return {
+      localPort: port,
+      close: async () => {
+        child.kill();
+        await child;
+      },
+    };
+  }
+
+  private contextArgs(): string[] {
+    return this.context ? ['--context', this.context] : [];
+  }
+
+  private async get(args: string[]): Promise<string> {
+    // Context last, so a failure message names the subcommand rather than the context.
+    const result = await runTool(this.binary, [...args, ...this.contextArgs()], {
+      group: false,
+      env: this.env,
+      timeoutMs: 60_000,
+    });
+    return result.stdout;
+  }
+}
