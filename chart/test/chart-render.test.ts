@@ -10,6 +10,10 @@ import {
   type Manifest,
   HELM_TEST_TIMEOUT_MS,
   prepareHelm,
+  CHART_DIR,
+  NAMESPACE,
+  helm,
+  withValuesFile,
 } from './helm-chart.js';
 import { CUSTOM_INCIDENTS, SCENARIOS } from './scenarios.js';
 
@@ -394,5 +398,28 @@ describe('checksum annotations', () => {
       await renderChart({ podAnnotations: { 'example.com/restarted-at': '2026-11-25T10:00:00Z' } }),
     );
     expect(changed).toEqual({ ...base, 'example.com/restarted-at': '2026-11-25T10:00:00Z' });
+  });
+});
+
+describe('NOTES.txt', () => {
+  async function notes(values: Record<string, unknown>): Promise<string> {
+    const result = await withValuesFile(values, (file) =>
+      helm(['install', RELEASE, CHART_DIR, '--namespace', NAMESPACE, '--dry-run=client', '--values', file]),
+    );
+    if (result.exitCode !== 0) throw new Error(result.stderr);
+    return result.stdout.slice(result.stdout.indexOf('NOTES:'));
+  }
+
+  it('says how to reach a ClusterIP service and how to test it', async () => {
+    const text = await notes({});
+    expect(text).toContain(`kubectl --namespace ${NAMESPACE} port-forward service/${FULLNAME} 8080:80`);
+    expect(text).toContain(`http://${FULLNAME}.${NAMESPACE}.svc:80/`);
+    expect(text).toContain(`helm test ${RELEASE} --namespace ${NAMESPACE} --logs`);
+  });
+
+  it('gives the ingress URL when there is one', async () => {
+    const text = await notes({ ingress: { enabled: true, tls: [{ hosts: ['incidents.local'] }] } });
+    expect(text).toContain('https://incidents.local/');
+    expect(text).not.toContain('port-forward');
   });
 });
