@@ -1,0 +1,100 @@
+import { createHash } from 'node:crypto';
+import { chmod, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { ActionError } from './errors.js';
+import { log } from './log.js';
+
+/**
+ * Installs kind for the local CLI when it is missing, the way the original scripts did: the release
+ * binary for this OS and architecture from kind's GitHub releases, checked against the `.sha256sum`
+ * published next to it before it is made executable. A download that does not match is deleted.
+ */
+
+/** The kind release helm/kind-action v1.14.0 installs in the workflows (PINS.md). */
+export const KIND_VERSION = 'v0.31.0';
+
+export const KIND_RELEASES = 'https://github.com/kubernetes-sigs/kind/releases/download';
+
+export interface KindInstallOptions {
+  version?: string;
+  /** Directory the binary goes into. */
+  installDir: string;
+  /** Release download base (overridable for tests and mirrors); default GitHub's. */
+  baseUrl?: string;
+  platform?: NodeJS.Platform;
+  arch?: string;
+  timeoutMs?: number;
+}
+
+/** The release asset name kind publishes for a platform, e.g. `kind-linux-amd64`. */
+export function kindAssetName(platform: NodeJS.Platform, arch: string): string {
+  const os = { linux: 'linux', darwin: 'darwin', win32: 'windows' }[platform as string];
+  const cpu = { x64: 'amd64', arm64: 'arm64' }[arch];
+  if (!os || !cpu || (os === 'windows' && cpu !== 'amd64')) {
+    throw new ActionError(
+      `kind publishes no binary for ${platform}/${arch}; install it by hand (https://kind.sigs.k8s.io/docs/user/quick-start/#installation)`,
+    );
+  }
+  return `kind-${os}-${cpu}`;
+}
+
+/** The hex digest from a `sha256sum`-style line (`<hex>  <file>`), checked to be for `asset`. */
+export function parseChecksumFile(text: string, asset: string): string {
+  const line = text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .find((l) => l !== '');
+  const match = /^([0-9a-f]{64})(?:\s+\*?(\S+))?$/i.exec(line ?? '');
+  if (!match)
+    throw new ActionError(`kind checksum file is not a sha256sum line: '${(line ?? '').slice(0, 100)}'`);
+  if (match[2] && path.basename(match[2]) !== asset) {
+    throw new ActionError(`kind checksum file is for ${match[2]}, not ${asset}`);
+  }
+  return match[1].toLowerCase();
+}
+
+async function download(url: string, timeoutMs: number): Promise<Buffer> {
+  let response: Response;
+  try {
+    response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'follow' });
+  } catch (error) {
+    throw new ActionError(
+      `cannot download ${url}: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  if (!response.ok) throw new ActionError(`cannot download ${url}: HTTP ${response.status}`);
+  return Buffer.from(await response.arrayBuffer());
+}
+
+/** Downloads, verifies and installs kind; returns the path of the executable. */
+export async function installKind(options: KindInstallOptions): Promise<string> {
+  const version = options.version ?? KIND_VERSION;
+  const asset = kindAssetName(options.platform ?? process.platform, options.arch ?? process.arch);
+  const base = (options.baseUrl ?? KIND_RELEASES).replace(/\/+$/, '');
+  const url = `${base}/${version}/${asset}`;
+  const timeoutMs = options.timeoutMs ?? 5 * 60_000;
+
+  log().info(`Downloading kind ${version} (${asset}) from ${url}`);
+  const expected = parseChecksumFile((await download(`${url}.sha256sum`, timeoutMs)).toString('utf8'), asset);
+  const binary = await download(url, timeoutMs);
+  const actual = createHash('sha256').update(binary).digest('hex');
+  if (actual !== expected) {
+    throw new ActionError(
+      `kind ${version} download does not match its published checksum (expected ${expected}, got ${actual}); nothing was installed`,
+    );
+  }
+
+  await mkdir(options.installDir, { recursive: true });
+  const target = path.join(options.installDir, asset.startsWith('kind-windows') ? 'kind.exe' : 'kind');
+  // Written aside and renamed, so an interrupted install never leaves a half-written `kind`.
+  const partial = `${target}.${process.pid}.partial`;
+  try {
+    await writeFile(partial, binary, { mode: 0o755 });
+    await chmod(partial, 0o755);
+    await rename(partial, target);
+  } finally {
+    await rm(partial, { force: true });
+  }
+  log().info(`Installed kind ${version} at ${target} (sha256 ${actual.slice(0, 12)}… verified)`);
+  return target;
+}
