@@ -41864,8 +41864,9 @@ class GitClient {
             env.GIT_COMMITTER_NAME = fallbackIdentity.name;
         if (!configured.email)
             env.GIT_COMMITTER_EMAIL = fallbackIdentity.email;
-        // The message goes through stdin (`-F -`), so its text is never an argument.
-        await this.run(['tag', '--annotate', '--file=-', '--end-of-options', tag, target], {
+        // The message goes through stdin, so its text is never an argument; `whitespace` cleanup keeps
+        // markdown headings that the default cleanup would strip as `#` comments.
+        await this.run(['tag', '--annotate', '--file=-', '--cleanup=whitespace', '--end-of-options', tag, target], {
             input: message,
             env,
             group: `Create tag ${tag}`,
@@ -42086,7 +42087,7 @@ class DockerClient {
         });
         const version = result.stdout.trim();
         if (result.exitCode !== 0 || version === '') {
-            throw new errors/* ActionError */.lZ(`cannot reach the Docker daemon: ${meaningfulLine(result.stderr, result.stdout)}. Start Docker (dockerd) or set DOCKER_HOST.`);
+            throw new errors/* ActionError */.lZ(`cannot reach the Docker daemon (${meaningfulLine(result.stderr, result.stdout)}); start Docker (dockerd) or set DOCKER_HOST`);
         }
         return version;
     }

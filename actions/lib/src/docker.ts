@@ -76,7 +76,7 @@ export class DockerClient {
     const version = result.stdout.trim();
     if (result.exitCode !== 0 || version === '') {
       throw new ActionError(
-        `cannot reach the Docker daemon: ${meaningfulLine(result.stderr, result.stdout)}. Start Docker (dockerd) or set DOCKER_HOST.`,
+        `cannot reach the Docker daemon (${meaningfulLine(result.stderr, result.stdout)}); start Docker (dockerd) or set DOCKER_HOST`,
       );
     }
     return version;

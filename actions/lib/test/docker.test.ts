@@ -66,7 +66,7 @@ describe('DockerClient daemon and registry', () => {
     const error = await docker.serverVersion().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ActionError);
     expect((error as Error).message).toMatch(
-      /^cannot reach the Docker daemon: Cannot connect to the Docker daemon/,
+      /^cannot reach the Docker daemon \(Cannot connect to the Docker daemon .*\); start Docker/,
     );
   });
 
