@@ -33,11 +33,11 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
   const raw = env[name];
   if (raw === undefined || raw.trim() === '') return fallback;
   if (!/^\d+$/.test(raw.trim())) {
-    throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
+    throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got ${JSON.stringify(raw)}`);
   }
   const value = Number(raw.trim());
   if (value < min || value > max) {
-    throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
+    throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got ${JSON.stringify(raw)}`);
   }
   return value;
 }
@@ -50,7 +50,9 @@ function timeZone(env: NodeJS.ProcessEnv): string {
   try {
     return new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone;
   } catch {
-    throw new ConfigError(`TZ must be an IANA time zone such as Europe/Vienna or UTC, got "${raw}"`);
+    throw new ConfigError(
+      `TZ must be an IANA time zone such as Europe/Vienna or UTC, got ${JSON.stringify(raw)}`,
+    );
   }
 }
 
@@ -60,7 +62,7 @@ function logLevel(env: NodeJS.ProcessEnv): LogLevel {
   const alias = raw === 'info' ? 'log' : raw === 'warning' ? 'warn' : raw;
   if (!(LOG_LEVELS as readonly string[]).includes(alias)) {
     throw new ConfigError(
-      `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (or info), got "${env.LOG_LEVEL}"`,
+      `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (or info), got ${JSON.stringify(env.LOG_LEVEL)}`,
     );
   }
   return alias as LogLevel;
@@ -77,9 +79,12 @@ function incidentsFile(
     try {
       isFile = statSync(path).isFile();
     } catch {
-      throw new ConfigError(`INCIDENTS_FILE "${raw}" does not exist (resolved to ${path})`);
+      throw new ConfigError(`INCIDENTS_FILE ${JSON.stringify(raw)} does not exist (resolved to ${path})`);
     }
-    if (!isFile) throw new ConfigError(`INCIDENTS_FILE "${raw}" is not a regular file (resolved to ${path})`);
+    if (!isFile)
+      throw new ConfigError(
+        `INCIDENTS_FILE ${JSON.stringify(raw)} is not a regular file (resolved to ${path})`,
+      );
     return { incidentsFile: path, incidentsSource: 'env' };
   }
   const local = resolve(defaults.cwd, 'incidents.yaml');

@@ -1,4 +1,4 @@
-import { parseDocument, isMap, isSeq, isScalar, type Node } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { parseIsoDate, type DayNumber } from './calendar.js';
 
 /** One incident as written in the file; `date` is always the normalized `YYYY-MM-DD`. */
@@ -44,10 +44,17 @@ function entryDate(entry: Node | null): { date?: string; fields: Record<string, 
  * Entries without a real `YYYY-MM-DD` date are skipped; future ones are the renderer's concern.
  */
 export function parseIncidents(text: string): ParsedIncidents {
-  const document = parseDocument(text, { schema: 'core', prettyErrors: false, uniqueKeys: false });
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, {
+    schema: 'core',
+    prettyErrors: false,
+    uniqueKeys: false,
+    lineCounter,
+  });
   if (document.errors.length > 0) {
     const [error] = document.errors;
-    const where = error.linePos ? ` at line ${error.linePos[0].line}, column ${error.linePos[0].col}` : '';
+    const { line, col } = lineCounter.linePos(error.pos[0]);
+    const where = ` at line ${line}, column ${col}`;
     return { ok: false, reason: `malformed YAML${where}: ${oneLine(error.message)}` };
   }
   const root = document.contents;

@@ -11,6 +11,8 @@ export type FileVersion = string;
 export interface IncidentsFileContent {
   readonly version: FileVersion;
   readonly bytes: Buffer;
+  /** Modification time in epoch milliseconds, to spot writes too close together for the version to tell. */
+  readonly modifiedMs: number;
 }
 
 function versionOf(stats: BigIntStats): FileVersion {
@@ -54,7 +56,7 @@ export class IncidentsRepository {
       fd = openSync(this.path, 'r');
       const stats = fstatSync(fd, { bigint: true });
       if (!stats.isFile()) throw Object.assign(new Error('not a file'), { code: 'EISDIR' });
-      return { version: versionOf(stats), bytes: readFileSync(fd) };
+      return { version: versionOf(stats), bytes: readFileSync(fd), modifiedMs: Number(stats.mtimeMs) };
     } catch (error) {
       throw new IncidentsFileError(`incidents file ${this.path} ${describe(error)}`);
     } finally {

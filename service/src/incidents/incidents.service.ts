@@ -11,8 +11,16 @@ import {
 } from './incidents.repository.js';
 import { errorView, renderView, type IncidentsView } from './incidents-view.js';
 
+/**
+ * File systems stamp mtime from a coarse clock, so two writes of the same size a few milliseconds
+ * apart can leave the same version. A file modified this close to the moment it was read is read
+ * again at the next check until it is older than that (git calls such entries "racily clean").
+ */
+const RACY_WINDOW_MS = 100;
+
 interface LoadedFile {
   readonly version: FileVersion | undefined;
+  readonly racy?: boolean;
   readonly raw: Buffer;
   readonly parsed: ParsedIncidents;
 }
@@ -69,10 +77,11 @@ export class IncidentsService implements OnModuleInit {
       this.fail(error);
       return;
     }
-    if (version !== this.file.version) this.load();
+    if (version !== this.file.version || this.file.racy) this.load();
   }
 
   private load(): void {
+    const readAt = Date.now();
     let content: IncidentsFileContent;
     try {
       content = this.repository.read();
@@ -80,24 +89,29 @@ export class IncidentsService implements OnModuleInit {
       this.fail(error);
       return;
     }
+    const racy = content.modifiedMs >= readAt - RACY_WINDOW_MS;
+    if (this.file.version !== undefined && content.bytes.equals(this.file.raw)) {
+      this.file = { ...this.file, version: content.version, racy };
+      return;
+    }
     const started = performance.now();
     const parsed = parseIncidents(content.bytes.toString('utf8'));
-    this.file = { version: content.version, raw: content.bytes, parsed };
-    if (parsed.ok) {
+    this.file = { version: content.version, racy, raw: content.bytes, parsed };
+    this.render();
+    if (this.view.ok) {
       this.failure = undefined;
       this.logger.log('incidents file loaded', {
         path: this.repository.path,
         bytes: content.bytes.length,
-        incidents: parsed.total,
-        skipped: parsed.skipped,
+        incidents: parsed.ok ? parsed.total : 0,
+        skipped: parsed.ok ? parsed.skipped : 0,
         parseMs: Math.round(performance.now() - started),
       });
     } else {
-      this.failure = parsed.reason;
+      this.failure = this.view.reason;
       this.metrics.reloadFailed();
-      this.logger.warn('incidents file rejected', { path: this.repository.path, reason: parsed.reason });
+      this.logger.warn('incidents file rejected', { path: this.repository.path, reason: this.view.reason });
     }
-    this.render();
   }
 
   private fail(error: unknown): void {

@@ -1,0 +1,50 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Test } from '@nestjs/testing';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { Server } from 'node:http';
+import { AppModule } from '../src/app.module.js';
+import type { AppConfig } from '../src/config/app-config.js';
+import { tuneExpress } from '../src/create-app.js';
+
+/** A scratch directory that the test removes in afterEach/afterAll. */
+export function scratchDir(): { dir: string; remove: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'incidents-service-'));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export function writeIncidents(dir: string, content: string | Buffer, name = 'incidents.yaml'): string {
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+}
+
+export function testConfig(incidentsFile: string, overrides: Partial<AppConfig> = {}): AppConfig {
+  return {
+    port: 0,
+    host: '127.0.0.1',
+    incidentsFile,
+    incidentsSource: 'env',
+    timeZone: 'UTC',
+    logLevel: 'error',
+    shutdownTimeoutMs: 5000,
+    // Every request looks at the file, so a change shows on the very next request.
+    checkIntervalMs: 0,
+    ...overrides,
+  };
+}
+
+/** The real application module, compiled by Nest's testing module and served on an ephemeral port. */
+export async function startApp(config: AppConfig): Promise<{ app: NestExpressApplication; server: Server }> {
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forConfig(config)] }).compile();
+  const app = moduleRef.createNestApplication<NestExpressApplication>({ logger: false, bodyParser: false });
+  tuneExpress(app);
+  await app.init();
+  return { app, server: app.getHttpServer() as Server };
+}
+
+/** `date` days before today in UTC, as YYYY-MM-DD. */
+export function daysAgo(days: number, now = Date.now()): string {
+  return new Date(now - days * 86_400_000).toISOString().slice(0, 10);
+}
