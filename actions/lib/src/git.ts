@@ -151,12 +151,16 @@ export class GitClient {
     const env: Record<string, string> = {};
     if (!configured.name) env.GIT_COMMITTER_NAME = fallbackIdentity.name;
     if (!configured.email) env.GIT_COMMITTER_EMAIL = fallbackIdentity.email;
-    // The message goes through stdin (`-F -`), so its text is never an argument.
-    await this.run(['tag', '--annotate', '--file=-', '--end-of-options', tag, target], {
-      input: message,
-      env,
-      group: `Create tag ${tag}`,
-    });
+    // The message goes through stdin, so its text is never an argument; `whitespace` cleanup keeps
+    // markdown headings that the default cleanup would strip as `#` comments.
+    await this.run(
+      ['tag', '--annotate', '--file=-', '--cleanup=whitespace', '--end-of-options', tag, target],
+      {
+        input: message,
+        env,
+        group: `Create tag ${tag}`,
+      },
+    );
   }
 
   /** Pushes one tag, refusing to move it if the remote already has a tag of that name. */

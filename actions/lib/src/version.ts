@@ -73,19 +73,7 @@ function toVersion(parsed: SemVer): Version {
 /** A bare strict semver such as `1.2.3` or `1.3.0-rc.1` (no prefix). Throws a clear error otherwise. */
 export function parseVersion(text: string, options: ParseOptions = {}): Version {
   assertSafeVersionText(text, options);
-  if (text.includes('+')) {
-    refuse(`${quoted(text)} has build metadata ('+…'), which image tags cannot carry; drop it`, options);
-  }
-  const parsed = semver.parse(text, { loose: false });
-  // semver accepts a leading `v` even in strict mode; the exact round trip keeps `v1.2.3` out of
-  // places that expect a bare version, and a prefix out of places that expect a tag.
-  if (!parsed || parsed.version !== text) {
-    refuse(
-      `${quoted(text)} is not a strict semantic version (MAJOR.MINOR.PATCH[-PRERELEASE], e.g. 1.2.3)`,
-      options,
-    );
-  }
-  return toVersion(parsed);
+  return strictSemver(text, text, options);
 }
 
 /** A tag made of `prefix` and a strict semver, e.g. `v1.2.3` for prefix `v`. */
@@ -94,8 +82,24 @@ export function parseTag(tag: string, prefix: string, options: ParseOptions = {}
   if (!tag.startsWith(prefix)) {
     refuse(`${quoted(tag)} does not start with the tag prefix ${quoted(prefix)}`, options);
   }
-  const version = parseVersion(tag.slice(prefix.length), options);
-  return { ...version, tag, prefix };
+  return { ...strictSemver(tag.slice(prefix.length), tag, options), tag, prefix };
+}
+
+/** `shown` is what the user wrote (the whole tag), so the message quotes it rather than a slice of it. */
+function strictSemver(text: string, shown: string, options: ParseOptions): Version {
+  if (text.includes('+')) {
+    refuse(`${quoted(shown)} has build metadata ('+…'), which image tags cannot carry; drop it`, options);
+  }
+  const parsed = semver.parse(text, { loose: false });
+  // semver accepts a leading `v` even in strict mode; the exact round trip keeps `v1.2.3` out of
+  // places that expect a bare version, and `vv1.2.3` out of places that expect a tag.
+  if (!parsed || parsed.version !== text) {
+    refuse(
+      `${quoted(shown)} is not a strict semantic version (MAJOR.MINOR.PATCH[-PRERELEASE], e.g. 1.2.3)`,
+      options,
+    );
+  }
+  return toVersion(parsed);
 }
 
 /** A release tag if `tag` is one, otherwise `undefined` (for sifting through all of a repository's tags). */

@@ -44454,16 +44454,7 @@ function toVersion(parsed) {
 /** A bare strict semver such as `1.2.3` or `1.3.0-rc.1` (no prefix). Throws a clear error otherwise. */
 function parseVersion(text, options = {}) {
     assertSafeVersionText(text, options);
-    if (text.includes('+')) {
-        refuse(`${quoted(text)} has build metadata ('+…'), which image tags cannot carry; drop it`, options);
-    }
-    const parsed = semver_default().parse(text, { loose: false });
-    // semver accepts a leading `v` even in strict mode; the exact round trip keeps `v1.2.3` out of
-    // places that expect a bare version, and a prefix out of places that expect a tag.
-    if (!parsed || parsed.version !== text) {
-        refuse(`${quoted(text)} is not a strict semantic version (MAJOR.MINOR.PATCH[-PRERELEASE], e.g. 1.2.3)`, options);
-    }
-    return toVersion(parsed);
+    return strictSemver(text, text, options);
 }
 /** A tag made of `prefix` and a strict semver, e.g. `v1.2.3` for prefix `v`. */
 function parseTag(tag, prefix, options = {}) {
@@ -44471,8 +44462,20 @@ function parseTag(tag, prefix, options = {}) {
     if (!tag.startsWith(prefix)) {
         refuse(`${quoted(tag)} does not start with the tag prefix ${quoted(prefix)}`, options);
     }
-    const version = parseVersion(tag.slice(prefix.length), options);
-    return { ...version, tag, prefix };
+    return { ...strictSemver(tag.slice(prefix.length), tag, options), tag, prefix };
+}
+/** `shown` is what the user wrote (the whole tag), so the message quotes it rather than a slice of it. */
+function strictSemver(text, shown, options) {
+    if (text.includes('+')) {
+        refuse(`${quoted(shown)} has build metadata ('+…'), which image tags cannot carry; drop it`, options);
+    }
+    const parsed = semver_default().parse(text, { loose: false });
+    // semver accepts a leading `v` even in strict mode; the exact round trip keeps `v1.2.3` out of
+    // places that expect a bare version, and `vv1.2.3` out of places that expect a tag.
+    if (!parsed || parsed.version !== text) {
+        refuse(`${quoted(shown)} is not a strict semantic version (MAJOR.MINOR.PATCH[-PRERELEASE], e.g. 1.2.3)`, options);
+    }
+    return toVersion(parsed);
 }
 /** A release tag if `tag` is one, otherwise `undefined` (for sifting through all of a repository's tags). */
 function tryParseTag(tag, prefix) {
@@ -44520,6 +44523,7 @@ function assertValidPrefix(prefix, options = {}) {
 }
 
 ;// CONCATENATED MODULE: ../lib/src/git.ts
+
 
 
 /**
@@ -44633,8 +44637,9 @@ class GitClient {
             env.GIT_COMMITTER_NAME = fallbackIdentity.name;
         if (!configured.email)
             env.GIT_COMMITTER_EMAIL = fallbackIdentity.email;
-        // The message goes through stdin (`-F -`), so its text is never an argument.
-        await this.run(['tag', '--annotate', '--file=-', '--end-of-options', tag, target], {
+        // The message goes through stdin, so its text is never an argument; `whitespace` cleanup keeps
+        // markdown headings that the default cleanup would strip as `#` comments.
+        await this.run(['tag', '--annotate', '--file=-', '--cleanup=whitespace', '--end-of-options', tag, target], {
             input: message,
             env,
             group: `Create tag ${tag}`,
@@ -44643,9 +44648,16 @@ class GitClient {
     /** Pushes one tag, refusing to move it if the remote already has a tag of that name. */
     async pushTag(tag, remote = 'origin') {
         // No leading `+` in the refspec: an existing remote tag makes the push fail instead of moving it.
-        await this.run(['push', '--end-of-options', remote, `refs/tags/${tag}:refs/tags/${tag}`], {
+        const result = await this.run(['push', '--end-of-options', remote, `refs/tags/${tag}:refs/tags/${tag}`], {
             group: `Push tag ${tag} to ${remote}`,
+            allowFailure: true,
         });
+        if (result.exitCode === 0)
+            return;
+        if (/\(already exists\)/.test(result.stderr)) {
+            throw new errors/* ActionError */.lZ(`tag ${tag} already exists on ${remote}; release tags are never overwritten`);
+        }
+        throw new ToolError(`git push failed (exit ${result.exitCode}): ${meaningfulLine(result.stderr)}`, result);
     }
     async hasRemote(remote = 'origin') {
         const result = await this.run(['remote'], { allowFailure: true });
@@ -50601,14 +50613,17 @@ async function createTagThroughApi(git, tag, message, token) {
 /**
  * Checks a tag someone pushed (or wants to push): strict semver behind the prefix, and newer than the
  * newest existing release tag other than itself, prereleases included, so versions never go down.
+ * As in mode next, `previous` (and so `bump` and the changelog) is the newest stable release.
  */
 function planValidate(tag, prefix, releaseTags) {
     const candidate = parseTag(tag, prefix, { input: 'tag' });
-    const previous = releaseTags.find((t) => t.tag !== candidate.tag);
-    if (previous && !isNewer(candidate, previous)) {
-        throw new errors/* ActionError */.lZ(`tag ${candidate.tag} is not newer than the existing release tag ${previous.tag}; ` +
-            `versions only go up, so tag a version above ${previous.version}`);
+    const others = releaseTags.filter((t) => t.tag !== candidate.tag);
+    const newest = others[0];
+    if (newest && !isNewer(candidate, newest)) {
+        throw new errors/* ActionError */.lZ(`tag ${candidate.tag} is not newer than the existing release tag ${newest.tag}; ` +
+            `versions only go up, so tag a version above ${newest.version}`);
     }
+    const previous = others.find((t) => !t.isPrerelease);
     const bump = previous ? diffLevel(previous.version, candidate.version) : 'initial';
     return {
         version: candidate.version,
@@ -50630,7 +50645,8 @@ function diffLevel(from, to) {
         return 'minor';
     if (diff === 'patch' || diff === 'prepatch')
         return 'patch';
-    return 'prerelease';
+    // A higher version that differs only in prerelease cannot follow a stable one.
+    return 'patch';
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts

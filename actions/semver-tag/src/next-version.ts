@@ -4,7 +4,7 @@ import { formatTag, isNewer, type ReleaseTag, type Version } from '../../lib/src
 import { highestLevel, type BumpLevel, type ClassifiedCommit } from './commits.js';
 import type { BumpChoice } from './inputs.js';
 
-export type Bump = BumpLevel | 'none' | 'initial' | 'prerelease';
+export type Bump = BumpLevel | 'none' | 'initial';
 
 export interface VersionPlan {
   version: string;

@@ -6,16 +6,19 @@ import type { Bump, VersionPlan } from './next-version.js';
 /**
  * Checks a tag someone pushed (or wants to push): strict semver behind the prefix, and newer than the
  * newest existing release tag other than itself, prereleases included, so versions never go down.
+ * As in mode next, `previous` (and so `bump` and the changelog) is the newest stable release.
  */
 export function planValidate(tag: string, prefix: string, releaseTags: readonly ReleaseTag[]): VersionPlan {
   const candidate = parseTag(tag, prefix, { input: 'tag' });
-  const previous = releaseTags.find((t) => t.tag !== candidate.tag);
-  if (previous && !isNewer(candidate, previous)) {
+  const others = releaseTags.filter((t) => t.tag !== candidate.tag);
+  const newest = others[0];
+  if (newest && !isNewer(candidate, newest)) {
     throw new ActionError(
-      `tag ${candidate.tag} is not newer than the existing release tag ${previous.tag}; ` +
-        `versions only go up, so tag a version above ${previous.version}`,
+      `tag ${candidate.tag} is not newer than the existing release tag ${newest.tag}; ` +
+        `versions only go up, so tag a version above ${newest.version}`,
     );
   }
+  const previous = others.find((t) => !t.isPrerelease);
   const bump: Bump = previous ? diffLevel(previous.version, candidate.version) : 'initial';
   return {
     version: candidate.version,
@@ -35,5 +38,6 @@ function diffLevel(from: string, to: string): Bump {
   if (diff === 'major' || diff === 'premajor') return 'major';
   if (diff === 'minor' || diff === 'preminor') return 'minor';
   if (diff === 'patch' || diff === 'prepatch') return 'patch';
-  return 'prerelease';
+  // A higher version that differs only in prerelease cannot follow a stable one.
+  return 'patch';
 }
