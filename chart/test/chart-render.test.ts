@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { parse } from 'yaml';
 import type { IContainer } from 'kubernetes-models/v1';
@@ -342,6 +343,18 @@ describe('chart options', () => {
       name: 'BASE_URL',
       value: `http://${FULLNAME}:8080`,
     });
+  });
+
+  it('the PrivateLink overlay renders an internal NLB Service with its annotations', async () => {
+    const overlay = fileURLToPath(new URL('../../docs/examples/values-privatelink.yaml', import.meta.url));
+    const manifests = await renderChart({}, ['-f', overlay]);
+    const service = only(manifests, 'Service');
+    expect(service.spec?.type).toBe('LoadBalancer');
+    expect(service.metadata?.annotations).toMatchObject({
+      'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internal',
+      'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type': 'ip',
+    });
+    expect(only(manifests, 'Deployment').spec?.replicas).toBe(3);
   });
 
   it('the computed grace period follows the sleep and the shutdown timeout', async () => {
