@@ -1,0 +1,37 @@
+import { ActionError } from '../../lib/src/errors.js';
+import { DockerClient } from '../../lib/src/docker.js';
+import { log } from '../../lib/src/log.js';
+import { parseVersionOrTag } from '../../lib/src/version.js';
+import { requireCluster } from './deliver.js';
+import { Progress } from './progress.js';
+import type { Settings } from './settings.js';
+import { deployedVersion, deployVersion, imageReference, loadImage } from './steps.js';
+import { requireTools } from './tools.js';
+
+/**
+ * Deploys a version that was built before: chart and values only, no build. The image must exist
+ * locally; it is (re)loaded into kind, which skips nodes that already have it.
+ */
+export async function deploy(settings: Settings, versionText: string): Promise<void> {
+  const version = parseVersionOrTag(versionText, 'v', { input: 'VERSION' }).version;
+  const reference = imageReference(settings, version);
+  const progress = new Progress(4);
+  await progress.step('Checking tools (docker, kind, helm, kubectl)', () =>
+    requireTools(['docker', 'kind', 'helm', 'kubectl']),
+  );
+  await progress.step(`Image ${reference} and kind cluster ${settings.cluster}`, async () => {
+    if (!(await new DockerClient().imageExists(reference))) {
+      throw new ActionError(
+        `image ${reference} is not present locally; build and deploy it with: npm run deliver -- ${version}`,
+      );
+    }
+    await requireCluster(settings);
+  });
+  await progress.step(`Loading ${reference} into kind`, () => loadImage(settings, reference));
+  await progress.step(`Deploying ${version}`, async () => {
+    const running = await deployedVersion(settings);
+    if (running && running.version !== version)
+      log().info(`Replacing ${running.version} (${running.status})`);
+    return deployVersion(settings, version);
+  });
+}

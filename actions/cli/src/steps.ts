@@ -1,0 +1,84 @@
+import { deployRelease, type DeployResult } from '../../lib/src/deploy.js';
+import { DockerClient } from '../../lib/src/docker.js';
+import { HelmClient } from '../../lib/src/helm.js';
+import { planBuild, resolveBuildMetadata } from '../../lib/src/image.js';
+import { KindClient } from '../../lib/src/kind.js';
+import { KubectlClient } from '../../lib/src/kubectl.js';
+import { log } from '../../lib/src/log.js';
+import type { Settings } from './settings.js';
+
+/**
+ * The steps the commands are made of, each over the same `actions/lib` code the workflows run:
+ * the build plan and docker client of `build-image`, the kind client, and the deploy flow of `helm-deploy`.
+ */
+
+export function imageReference(settings: Settings, version: string): string {
+  return `${settings.image}:${version}`;
+}
+
+export async function buildImage(settings: Settings, version: string): Promise<string> {
+  const plan = planBuild({
+    image: settings.image,
+    version,
+    context: settings.serviceDir,
+    metadata: await resolveBuildMetadata({ cwd: settings.root }),
+  });
+  const built = await new DockerClient().build(plan);
+  log().info(`Built ${plan.tags.join(', ')} (${built.imageId.slice(0, 19)}, ${built.builder})`);
+  return plan.tags[0];
+}
+
+export async function loadImage(settings: Settings, reference: string): Promise<void> {
+  const method = await new KindClient().loadImages(settings.cluster, [reference]);
+  log().info(`Loaded ${reference} into kind cluster ${settings.cluster} (${method})`);
+}
+
+export async function deployVersion(settings: Settings, version: string): Promise<DeployResult> {
+  const result = await deployRelease({
+    release: settings.release,
+    namespace: settings.namespace,
+    kubeContext: settings.kubeContext,
+    chart: settings.chart,
+    createNamespace: true,
+    imageRepository: settings.image,
+    imageTag: version,
+    valuesFiles: [],
+    set: [],
+    timeout: settings.timeout,
+    wait: true,
+    rollbackOnFailure: true,
+    smokeTest: 'helm',
+  });
+  const pods = result.podsReady ? `${result.podsReady.ready}/${result.podsReady.desired}` : 'unknown';
+  log().info(
+    `Release ${settings.release} revision ${result.revision} (${result.status}): ${result.image}, pods ready ${pods}, ${result.smokeTest}`,
+  );
+  return result;
+}
+
+/** The image tag the release runs now (its values, else the chart's appVersion), if it exists. */
+export async function deployedVersion(
+  settings: Settings,
+): Promise<{ version: string; status: string } | undefined> {
+  const release = await new HelmClient().status({
+    release: settings.release,
+    namespace: settings.namespace,
+    kubeContext: settings.kubeContext,
+  });
+  if (!release) return undefined;
+  const image = release.values.image as { tag?: unknown } | undefined;
+  const tag = typeof image?.tag === 'string' && image.tag !== '' ? image.tag : release.appVersion;
+  return { version: tag, status: release.status };
+}
+
+/** Forwards 127.0.0.1:port to the Service until the process is interrupted. */
+export async function portForwardUntilInterrupted(settings: Settings, port: number): Promise<void> {
+  const kubectl = new KubectlClient({ context: settings.kubeContext });
+  const forward = await kubectl.portForward(settings.namespace, settings.release, 80, port);
+  log().info(`The service is at http://127.0.0.1:${forward.localPort}/ (Ctrl-C to stop)`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await forward.close();
+}
