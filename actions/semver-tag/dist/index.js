@@ -45423,7 +45423,7 @@ function getInputs(env = process.env) {
         log().setSecret(githubToken);
     return {
         mode,
-        tag: mode === 'validate' ? tagToValidate(env) : undefined,
+        tag: mode === 'validate' ? parseTag(tagToValidate(env), prefix, { input: 'tag' }) : undefined,
         bump: getChoice('bump', ['auto', 'major', 'minor', 'patch'], 'auto'),
         prefix,
         prerelease,
@@ -50615,8 +50615,8 @@ async function createTagThroughApi(git, tag, message, token) {
  * newest existing release tag other than itself, prereleases included, so versions never go down.
  * As in mode next, `previous` (and so `bump` and the changelog) is the newest stable release.
  */
-function planValidate(tag, prefix, releaseTags) {
-    const candidate = parseTag(tag, prefix, { input: 'tag' });
+function planValidate(candidate, releaseTags) {
+    const { prefix } = candidate;
     const others = releaseTags.filter((t) => t.tag !== candidate.tag);
     const newest = others[0];
     if (newest && !isNewer(candidate, newest)) {
@@ -50676,17 +50676,18 @@ async function run() {
     if (releaseTags.length === 0)
         await refuseUnfetchedTags(git, inputs.prefix);
     let plan;
-    let commitsUntil = 'HEAD';
+    let commits;
     if (inputs.mode === 'validate') {
-        plan = planValidate(inputs.tag, inputs.prefix, releaseTags);
-        if (await git.tagExists(plan.tag))
-            commitsUntil = `refs/tags/${plan.tag}`;
+        plan = planValidate(inputs.tag, releaseTags);
+        const until = (await git.tagExists(plan.tag)) ? `refs/tags/${plan.tag}` : 'HEAD';
+        commits = (await git.logSince(plan.previous?.tag, until)).map(classifyCommit);
     }
     else {
+        // planNext derives from the newest stable tag, so these commits are also the changelog's.
         const base = releaseTags.find((t) => !t.isPrerelease);
-        plan = planNext(inputs, releaseTags, (await git.logSince(base?.tag)).map(classifyCommit));
+        commits = (await git.logSince(base?.tag)).map(classifyCommit);
+        plan = planNext(inputs, releaseTags, commits);
     }
-    const commits = (await git.logSince(plan.previous?.tag, commitsUntil)).map(classifyCommit);
     const changelog = renderChangelog(commits);
     log().info(`${plan.previous?.tag ?? '(none)'} -> ${plan.tag}: ${plan.reason}`);
     let published = false;

@@ -1,15 +1,21 @@
 import { getBoolean, getChoice, getOptional } from '../../lib/src/inputs.js';
 import { InputError } from '../../lib/src/errors.js';
 import { log } from '../../lib/src/log.js';
-import { assertValidPrefix, parseVersion, type Version } from '../../lib/src/version.js';
+import {
+  assertValidPrefix,
+  parseTag,
+  parseVersion,
+  type ReleaseTag,
+  type Version,
+} from '../../lib/src/version.js';
 
 export type Mode = 'next' | 'validate';
 export type BumpChoice = 'auto' | 'major' | 'minor' | 'patch';
 
 export interface Inputs {
   mode: Mode;
-  /** validate: the tag as given (checked against the prefix later), from `tag` or `GITHUB_REF`. */
-  tag: string | undefined;
+  /** validate: the tag from `tag` or `GITHUB_REF`, already checked to be prefix + strict semver. */
+  tag: ReleaseTag | undefined;
   bump: BumpChoice;
   prefix: string;
   /** Prerelease identifier such as `rc`; undefined for a stable release. */
@@ -34,7 +40,7 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
   if (githubToken) log().setSecret(githubToken);
   return {
     mode,
-    tag: mode === 'validate' ? tagToValidate(env) : undefined,
+    tag: mode === 'validate' ? parseTag(tagToValidate(env), prefix, { input: 'tag' }) : undefined,
     bump: getChoice<BumpChoice>('bump', ['auto', 'major', 'minor', 'patch'], 'auto'),
     prefix,
     prerelease,

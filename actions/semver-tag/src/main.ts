@@ -3,9 +3,9 @@ import { setOutputs } from '../../lib/src/action.js';
 import { GitClient } from '../../lib/src/git.js';
 import { log } from '../../lib/src/log.js';
 import { writeSummary } from '../../lib/src/summary.js';
-import { parseVersion, releaseTagsOf } from '../../lib/src/version.js';
+import { parseVersion, releaseTagsOf, type ReleaseTag } from '../../lib/src/version.js';
 import { renderChangelog } from './changelog.js';
-import { classifyCommit } from './commits.js';
+import { classifyCommit, type ClassifiedCommit } from './commits.js';
 import { getInputs } from './inputs.js';
 import { planNext, type VersionPlan } from './next-version.js';
 import { publishTag } from './publish.js';
@@ -26,15 +26,17 @@ export async function run(): Promise<void> {
   if (releaseTags.length === 0) await refuseUnfetchedTags(git, inputs.prefix);
 
   let plan: VersionPlan;
-  let commitsUntil = 'HEAD';
+  let commits: ClassifiedCommit[];
   if (inputs.mode === 'validate') {
-    plan = planValidate(inputs.tag as string, inputs.prefix, releaseTags);
-    if (await git.tagExists(plan.tag)) commitsUntil = `refs/tags/${plan.tag}`;
+    plan = planValidate(inputs.tag as ReleaseTag, releaseTags);
+    const until = (await git.tagExists(plan.tag)) ? `refs/tags/${plan.tag}` : 'HEAD';
+    commits = (await git.logSince(plan.previous?.tag, until)).map(classifyCommit);
   } else {
+    // planNext derives from the newest stable tag, so these commits are also the changelog's.
     const base = releaseTags.find((t) => !t.isPrerelease);
-    plan = planNext(inputs, releaseTags, (await git.logSince(base?.tag)).map(classifyCommit));
+    commits = (await git.logSince(base?.tag)).map(classifyCommit);
+    plan = planNext(inputs, releaseTags, commits);
   }
-  const commits = (await git.logSince(plan.previous?.tag, commitsUntil)).map(classifyCommit);
   const changelog = renderChangelog(commits);
   log().info(`${plan.previous?.tag ?? '(none)'} -> ${plan.tag}: ${plan.reason}`);
 

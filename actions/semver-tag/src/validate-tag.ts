@@ -1,6 +1,6 @@
 import semver from 'semver';
 import { ActionError } from '../../lib/src/errors.js';
-import { isNewer, parseTag, type ReleaseTag } from '../../lib/src/version.js';
+import { isNewer, type ReleaseTag } from '../../lib/src/version.js';
 import type { Bump, VersionPlan } from './next-version.js';
 
 /**
@@ -8,8 +8,8 @@ import type { Bump, VersionPlan } from './next-version.js';
  * newest existing release tag other than itself, prereleases included, so versions never go down.
  * As in mode next, `previous` (and so `bump` and the changelog) is the newest stable release.
  */
-export function planValidate(tag: string, prefix: string, releaseTags: readonly ReleaseTag[]): VersionPlan {
-  const candidate = parseTag(tag, prefix, { input: 'tag' });
+export function planValidate(candidate: ReleaseTag, releaseTags: readonly ReleaseTag[]): VersionPlan {
+  const { prefix } = candidate;
   const others = releaseTags.filter((t) => t.tag !== candidate.tag);
   const newest = others[0];
   if (newest && !isNewer(candidate, newest)) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { ActionError } from '../../lib/src/errors.js';
-import { parseVersion, releaseTagsOf } from '../../lib/src/version.js';
+import { parseTag, parseVersion, releaseTagsOf } from '../../lib/src/version.js';
 import { classifyCommit } from '../src/commits.js';
 import { planNext, type NextOptions } from '../src/next-version.js';
 import { planValidate } from '../src/validate-tag.js';
@@ -90,34 +90,30 @@ describe('planNext', () => {
   });
 });
 
+const validate = (tag: string, existing: ReturnType<typeof tags>) =>
+  planValidate(parseTag(tag, 'v'), existing);
+
 describe('planValidate', () => {
   it('accepts a tag newer than every other release tag', () => {
-    expect(planValidate('v1.3.0', 'v', tags('v1.3.0', 'v1.2.9', 'v1.3.0-rc.2'))).toMatchObject({
+    expect(validate('v1.3.0', tags('v1.3.0', 'v1.2.9', 'v1.3.0-rc.2'))).toMatchObject({
       version: '1.3.0',
       previous: expect.objectContaining({ tag: 'v1.2.9' }),
       bump: 'minor',
     });
-    expect(planValidate('v2.0.0', 'v', tags('v1.2.9')).bump).toBe('major');
-    expect(planValidate('v1.2.10', 'v', tags('v1.2.9')).bump).toBe('patch');
-    expect(planValidate('v1.3.0-rc.3', 'v', tags('v1.2.9', 'v1.3.0-rc.2'))).toMatchObject({
+    expect(validate('v2.0.0', tags('v1.2.9')).bump).toBe('major');
+    expect(validate('v1.2.10', tags('v1.2.9')).bump).toBe('patch');
+    expect(validate('v1.3.0-rc.3', tags('v1.2.9', 'v1.3.0-rc.2'))).toMatchObject({
       bump: 'minor',
       isPrerelease: true,
     });
-    expect(planValidate('v1.3.0-rc.3', 'v', tags('v1.3.0-rc.2'))).toMatchObject({ bump: 'initial' });
-    expect(planValidate('v0.1.0', 'v', [])).toMatchObject({ bump: 'initial', previous: undefined });
+    expect(validate('v1.3.0-rc.3', tags('v1.3.0-rc.2'))).toMatchObject({ bump: 'initial' });
+    expect(validate('v0.1.0', [])).toMatchObject({ bump: 'initial', previous: undefined });
   });
 
   it('refuses a downgrade or a repeat and says why', () => {
-    expect(() => planValidate('v1.2.0', 'v', tags('v1.2.0', 'v1.10.0'))).toThrow(
+    expect(() => validate('v1.2.0', tags('v1.2.0', 'v1.10.0'))).toThrow(
       'tag v1.2.0 is not newer than the existing release tag v1.10.0; versions only go up, so tag a version above 1.10.0',
     );
-    expect(() => planValidate('v1.3.0-rc.1', 'v', tags('v1.3.0-rc.2'))).toThrow(/not newer/);
-  });
-
-  it('refuses malformed tags', () => {
-    expect(() => planValidate('v1.2', 'v', [])).toThrow(
-      /input 'tag': "v1\.2" is not a strict semantic version/,
-    );
-    expect(() => planValidate('1.2.0', 'v', [])).toThrow(/does not start with the tag prefix/);
+    expect(() => validate('v1.3.0-rc.1', tags('v1.3.0-rc.2'))).toThrow(/not newer/);
   });
 });
