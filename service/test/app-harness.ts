@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Test } from '@nestjs/testing';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
+import type { Response } from 'superagent';
 import { AppModule } from '../src/app.module.js';
 import type { AppConfig } from '../src/config/app-config.js';
 import { tuneExpress } from '../src/create-app.js';
@@ -47,4 +48,12 @@ export async function startApp(config: AppConfig): Promise<{ app: NestExpressApp
 /** `date` days before today in UTC, as YYYY-MM-DD. */
 export function daysAgo(days: number, now = Date.now()): string {
   return new Date(now - days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** A supertest body parser that keeps the raw bytes, so responses can be compared byte for byte. */
+export function binary(res: Response, callback: (error: Error | null, body: Buffer) => void): void {
+  const stream = res as unknown as IncomingMessage;
+  const chunks: Buffer[] = [];
+  stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+  stream.on('end', () => callback(null, Buffer.concat(chunks)));
 }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { rmSync } from 'node:fs';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
-import { daysAgo, scratchDir, startApp, testConfig, writeIncidents } from './app-harness.js';
+import { binary, daysAgo, scratchDir, startApp, testConfig, writeIncidents } from './app-harness.js';
 
 /**
  * One running app, one file that each case breaks in its own way: every case must answer its
@@ -123,9 +123,3 @@ describe('bad incidents files', () => {
     expect(json.body.lastIncident).toEqual({ date: daysAgo(9), title: 'newest, last in the file' });
   }, 60_000);
 });
-
-function binary(res: NodeJS.ReadableStream, callback: (error: Error | null, body: Buffer) => void): void {
-  const chunks: Buffer[] = [];
-  res.on('data', (chunk: Buffer) => chunks.push(chunk));
-  res.on('end', () => callback(null, Buffer.concat(chunks)));
-}

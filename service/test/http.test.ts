@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
-import { daysAgo, scratchDir, startApp, testConfig, writeIncidents } from './app-harness.js';
+import { binary, daysAgo, scratchDir, startApp, testConfig, writeIncidents } from './app-harness.js';
 
 // Raw bytes matter: a BOM-free UTF-8 file with CRLF line ends, comments and non-ASCII text.
 const fileText = [
@@ -166,9 +166,3 @@ describe('day counting', () => {
     }
   });
 });
-
-function binary(res: NodeJS.ReadableStream, callback: (error: Error | null, body: Buffer) => void): void {
-  const chunks: Buffer[] = [];
-  res.on('data', (chunk: Buffer) => chunks.push(chunk));
-  res.on('end', () => callback(null, Buffer.concat(chunks)));
-}

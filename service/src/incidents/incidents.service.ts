@@ -63,8 +63,9 @@ export class IncidentsService implements OnModuleInit {
   }
 
   current(now: number = Date.now()): IncidentsView {
-    if (now >= this.nextCheckAt) this.checkFile(now);
+    // The day first, so a file loaded now is judged against today, not against the epoch.
     if (now >= this.day.validUntil) this.changeDay(now);
+    if (now >= this.nextCheckAt) this.checkFile(now);
     return this.view;
   }
 

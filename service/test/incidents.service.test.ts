@@ -1,0 +1,95 @@
+import { describe, expect, it } from '@jest/globals';
+import type { AppConfig } from '../src/config/app-config.js';
+import { IncidentsMetrics } from '../src/incidents/incidents.metrics.js';
+import type { IncidentsFileContent, IncidentsRepository } from '../src/incidents/incidents.repository.js';
+import { IncidentsService } from '../src/incidents/incidents.service.js';
+import { MetricsRegistry } from '../src/metrics/metrics.registry.js';
+import { testConfig } from './app-harness.js';
+
+/** A file held in memory: the test decides what stat() and read() report. */
+class FakeFile {
+  content: IncidentsFileContent;
+  reads = 0;
+
+  constructor(text: string, version = 'v1', modifiedMs = 0) {
+    this.content = { version, bytes: Buffer.from(text), modifiedMs };
+  }
+
+  asRepository(): IncidentsRepository {
+    return {
+      path: '/fake/incidents.yaml',
+      currentVersion: () => this.content.version,
+      read: () => {
+        this.reads += 1;
+        return this.content;
+      },
+    } as unknown as IncidentsRepository;
+  }
+}
+
+function service(file: FakeFile, config: Partial<AppConfig> = {}): IncidentsService {
+  const metrics = new IncidentsMetrics(new MetricsRegistry());
+  return new IncidentsService(testConfig('/fake/incidents.yaml', config), file.asRepository(), metrics);
+}
+
+const at = (iso: string) => Date.parse(iso);
+const status = (view: { text: Buffer }) => view.text.toString().split('\n', 1)[0];
+
+describe('IncidentsService', () => {
+  it('counts one more day exactly at midnight in the configured zone', () => {
+    const incidents = service(new FakeFile('incidents:\n  - date: 2026-03-01\n'), {
+      timeZone: 'Europe/Vienna',
+    });
+    // 2026-03-03 23:59:59.999 in Vienna (UTC+1) is 22:59:59.999 UTC.
+    expect(status(incidents.current(at('2026-03-03T22:59:59.999Z')))).toBe(
+      'status: 2 days since the last incident',
+    );
+    expect(status(incidents.current(at('2026-03-03T23:00:00.000Z')))).toBe(
+      'status: 3 days since the last incident',
+    );
+  });
+
+  it('reuses the rendered view for the rest of the day', () => {
+    const file = new FakeFile('incidents:\n  - date: 2026-03-01\n');
+    const incidents = service(file);
+    const morning = incidents.current(at('2026-03-02T06:00:00Z'));
+    expect(incidents.current(at('2026-03-02T23:59:59Z'))).toBe(morning);
+    expect(file.reads).toBe(1);
+    const nextDay = incidents.current(at('2026-03-03T00:00:00Z'));
+    expect(nextDay).not.toBe(morning);
+    expect(status(nextDay)).toBe('status: 2 days since the last incident');
+    // A new day renders again from the cached parse; the file is not read for it.
+    expect(file.reads).toBe(1);
+  });
+
+  it('a future incident starts counting on its day', () => {
+    const incidents = service(new FakeFile('incidents:\n  - date: 2026-03-10\n  - date: 2026-03-01\n'));
+    expect(status(incidents.current(at('2026-03-09T12:00:00Z')))).toBe(
+      'status: 8 days since the last incident',
+    );
+    expect(status(incidents.current(at('2026-03-10T00:00:00Z')))).toBe(
+      'status: 0 days since the last incident',
+    );
+  });
+
+  it('re-reads a file modified too recently for its version to be trusted', () => {
+    const justNow = Date.now();
+    const file = new FakeFile('incidents:\n  - date: 2026-03-01\n', 'same-version', justNow);
+    const incidents = service(file);
+    const now = at('2026-03-05T12:00:00Z');
+    expect(status(incidents.current(now))).toBe('status: 4 days since the last incident');
+    // Same version string, new bytes: what a same-size write within one mtime tick looks like.
+    file.content = { ...file.content, bytes: Buffer.from('incidents:\n  - date: 2026-03-02\n') };
+    expect(status(incidents.current(now + 1))).toBe('status: 3 days since the last incident');
+  });
+
+  it('trusts the version of a file that was already old when read', () => {
+    const file = new FakeFile('incidents:\n  - date: 2026-03-01\n', 'same-version', Date.now() - 60_000);
+    const incidents = service(file);
+    const now = at('2026-03-05T12:00:00Z');
+    incidents.current(now);
+    incidents.current(now + 1);
+    incidents.current(now + 2);
+    expect(file.reads).toBe(1);
+  });
+});
