@@ -33221,6 +33221,13 @@ function parseGoDuration(text) {
         total += Number(amount) * UNIT_MS[unit];
     return total;
 }
+/**
+ * How long to let a Helm process run: its `--timeout` bounds each operation (the rollout, then each
+ * hook), not the whole command, so the process gets twice that plus room to start and talk to the API.
+ */
+function processTimeoutMs(timeout) {
+    return 2 * (parseGoDuration(timeout) ?? 300_000) + 120_000;
+}
 /** Parses `helm status -o json` (same shape in Helm 3 and 4). */
 function parseRelease(json) {
     const raw = parseJson(json, 'helm status');
@@ -33291,11 +33298,11 @@ class HelmClient {
         return this.detected;
     }
     /** `helm upgrade --install`; output is shown in the log (it holds no values). */
-    async upgradeInstall(options, timeoutMs) {
+    async upgradeInstall(options) {
         const version = await this.version();
         return this.run(upgradeInstallArgs(version, options), {
             group: `Helm ${version.version}: upgrade --install ${options.release} (${options.namespace})`,
-            timeoutMs,
+            timeoutMs: processTimeoutMs(options.timeout),
         });
     }
     /** The release's current status, or undefined when it does not exist. */
@@ -33332,11 +33339,15 @@ class HelmClient {
             '--timeout',
             options.timeout,
             ...waitArgs(version, options.wait),
-        ], { group: `helm rollback ${target.release} to revision ${revision}` });
+        ], {
+            group: `helm rollback ${target.release} to revision ${revision}`,
+            timeoutMs: processTimeoutMs(options.timeout),
+        });
     }
     async uninstall(target, options) {
         return this.run(['uninstall', target.release, ...targetArgs(target), '--timeout', options.timeout], {
             group: `helm uninstall ${target.release}`,
+            timeoutMs: processTimeoutMs(options.timeout),
         });
     }
     /** Runs the chart's test hooks; `allowFailure` so the caller can report the test pod's logs. */
@@ -33344,6 +33355,7 @@ class HelmClient {
         return this.run(['test', target.release, ...targetArgs(target), '--timeout', options.timeout, '--logs'], {
             group: `helm test ${target.release}`,
             allowFailure: true,
+            timeoutMs: processTimeoutMs(options.timeout),
         });
     }
     /** Renders the chart offline; the manifests are returned, not logged. */
@@ -33499,8 +33511,7 @@ function describeError(error) {
     return error instanceof Error ? error.message : String(error);
 }
 async function deployRelease(options) {
-    const timeoutMs = parseGoDuration(options.timeout);
-    if (timeoutMs === undefined) {
+    if (parseGoDuration(options.timeout) === undefined) {
         throw new errors/* InputError */.dz('timeout', `'${options.timeout}' is not a duration such as 5m, 300s or 1m30s`);
     }
     // Mask before anything runs, so no later log line can carry a secret from `values`.
@@ -33553,7 +33564,7 @@ async function deployRelease(options) {
                 timeout: options.timeout,
                 wait: options.wait,
                 rollbackOnFailure: helmRollsBack,
-            }, 2 * timeoutMs + 120_000);
+            });
         }
         catch (error) {
             if (!(error instanceof src_process/* ToolError */.v4))
@@ -33628,6 +33639,7 @@ async function handleFailedUpgrade(error, context) {
         result.revision = after?.revision ?? result.revision;
         result.status = after?.status ?? result.status;
     }
+    result.podsReady = await kubectl.readyCount(options.namespace, selector).catch(() => undefined);
     const outcome = result.rolledBack
         ? result.previousRevision === undefined
             ? 'the failed install was removed'
@@ -33644,6 +33656,7 @@ async function handleFailedSmokeTest(error, context) {
     const diagnostics = await collectDiagnostics(kubectl, options.namespace, selector);
     if (options.rollbackOnFailure)
         await rollBackExplicitly(context);
+    result.podsReady = await kubectl.readyCount(options.namespace, selector).catch(() => undefined);
     return new DeployFailedError(`smoke test of ${options.release} revision ${tested} failed${result.rolledBack ? ` (rolled back to revision ${result.previousRevision})` : ''}: ${error.message}`, result, diagnosticsMarkdown(diagnostics));
 }
 /**

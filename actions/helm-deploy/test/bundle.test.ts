@@ -116,6 +116,7 @@ describe('helm-deploy bundle', () => {
     expect(run.summary).toContain('Diagnostics');
     expect(run.summary).toContain('Back-off restarting failed container');
     expect(run.summary).toContain('incidents-service-7d9c-x2 previous log line 1');
+    expect(run.summary).toMatch(/Pods ready<\/td><td>2\/2/);
   });
 
   it('on a failed rollout with Helm 3: diagnostics first, then an explicit rollback', async () => {

@@ -131,8 +131,7 @@ function describeError(error: unknown): string {
 }
 
 export async function deployRelease(options: DeployOptions): Promise<DeployResult> {
-  const timeoutMs = parseGoDuration(options.timeout);
-  if (timeoutMs === undefined) {
+  if (parseGoDuration(options.timeout) === undefined) {
     throw new InputError('timeout', `'${options.timeout}' is not a duration such as 5m, 300s or 1m30s`);
   }
   // Mask before anything runs, so no later log line can carry a secret from `values`.
@@ -178,19 +177,16 @@ export async function deployRelease(options: DeployOptions): Promise<DeployResul
     // Helm 3's --atomic would roll back before we could look at the failing pods: roll back ourselves.
     const helmRollsBack = options.rollbackOnFailure && version.major === 4;
     try {
-      await helm.upgradeInstall(
-        {
-          ...target,
-          chart: options.chart,
-          valuesFiles,
-          set: options.set,
-          createNamespace: options.createNamespace,
-          timeout: options.timeout,
-          wait: options.wait,
-          rollbackOnFailure: helmRollsBack,
-        },
-        2 * timeoutMs + 120_000,
-      );
+      await helm.upgradeInstall({
+        ...target,
+        chart: options.chart,
+        valuesFiles,
+        set: options.set,
+        createNamespace: options.createNamespace,
+        timeout: options.timeout,
+        wait: options.wait,
+        rollbackOnFailure: helmRollsBack,
+      });
     } catch (error) {
       if (!(error instanceof ToolError)) throw error;
       throw await handleFailedUpgrade(error, { helm, kubectl, target, selector, options, version, result });
@@ -282,6 +278,7 @@ async function handleFailedUpgrade(error: ToolError, context: FailureContext): P
     result.revision = after?.revision ?? result.revision;
     result.status = after?.status ?? result.status;
   }
+  result.podsReady = await kubectl.readyCount(options.namespace, selector).catch(() => undefined);
   const outcome = result.rolledBack
     ? result.previousRevision === undefined
       ? 'the failed install was removed'
@@ -301,6 +298,7 @@ async function handleFailedSmokeTest(error: unknown, context: FailureContext): P
   const tested = result.revision;
   const diagnostics = await collectDiagnostics(kubectl, options.namespace, selector);
   if (options.rollbackOnFailure) await rollBackExplicitly(context);
+  result.podsReady = await kubectl.readyCount(options.namespace, selector).catch(() => undefined);
   return new DeployFailedError(
     `smoke test of ${options.release} revision ${tested} failed${result.rolledBack ? ` (rolled back to revision ${result.previousRevision})` : ''}: ${error.message}`,
     result,

@@ -140,6 +140,14 @@ export function parseGoDuration(text: string): number | undefined {
   return total;
 }
 
+/**
+ * How long to let a Helm process run: its `--timeout` bounds each operation (the rollout, then each
+ * hook), not the whole command, so the process gets twice that plus room to start and talk to the API.
+ */
+export function processTimeoutMs(timeout: string): number {
+  return 2 * (parseGoDuration(timeout) ?? 300_000) + 120_000;
+}
+
 /** Parses `helm status -o json` (same shape in Helm 3 and 4). */
 export function parseRelease(json: string): HelmRelease {
   const raw = parseJson(json, 'helm status') as {
@@ -238,11 +246,11 @@ export class HelmClient {
   }
 
   /** `helm upgrade --install`; output is shown in the log (it holds no values). */
-  async upgradeInstall(options: UpgradeInstallOptions, timeoutMs?: number): Promise<RunResult> {
+  async upgradeInstall(options: UpgradeInstallOptions): Promise<RunResult> {
     const version = await this.version();
     return this.run(upgradeInstallArgs(version, options), {
       group: `Helm ${version.version}: upgrade --install ${options.release} (${options.namespace})`,
-      timeoutMs,
+      timeoutMs: processTimeoutMs(options.timeout),
     });
   }
 
@@ -289,13 +297,17 @@ export class HelmClient {
         options.timeout,
         ...waitArgs(version, options.wait),
       ],
-      { group: `helm rollback ${target.release} to revision ${revision}` },
+      {
+        group: `helm rollback ${target.release} to revision ${revision}`,
+        timeoutMs: processTimeoutMs(options.timeout),
+      },
     );
   }
 
   async uninstall(target: ReleaseTarget, options: { timeout: string }): Promise<RunResult> {
     return this.run(['uninstall', target.release, ...targetArgs(target), '--timeout', options.timeout], {
       group: `helm uninstall ${target.release}`,
+      timeoutMs: processTimeoutMs(options.timeout),
     });
   }
 
@@ -304,6 +316,7 @@ export class HelmClient {
     return this.run(['test', target.release, ...targetArgs(target), '--timeout', options.timeout, '--logs'], {
       group: `helm test ${target.release}`,
       allowFailure: true,
+      timeoutMs: processTimeoutMs(options.timeout),
     });
   }
 

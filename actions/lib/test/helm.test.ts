@@ -10,6 +10,7 @@ import {
   parseGoDuration,
   parseHistory,
   parseRelease,
+  processTimeoutMs,
   upgradeInstallArgs,
   type HelmVersion,
   type UpgradeInstallOptions,
@@ -94,6 +95,11 @@ describe('parseGoDuration', () => {
     ['250ms', 250],
     ['0', 0],
   ])('reads %s', (text, ms) => expect(parseGoDuration(text)).toBe(ms));
+
+  it('gives a Helm process twice its per-operation timeout plus two minutes', () => {
+    expect(processTimeoutMs('15m')).toBe(32 * 60_000);
+    expect(processTimeoutMs('30s')).toBe(180_000);
+  });
 
   it.each(['300', '5 m', '5min', '-5m', '', 'm', '5m;', '1d'])('refuses %j', (text) =>
     expect(parseGoDuration(text)).toBeUndefined(),
