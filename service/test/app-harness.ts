@@ -32,6 +32,7 @@ export function testConfig(incidentsFile: string, overrides: Partial<AppConfig> 
     shutdownTimeoutMs: 5000,
     // Every request looks at the file, so a change shows on the very next request.
     checkIntervalMs: 0,
+    maxFileBytes: 1_048_576,
     ...overrides,
   };
 }

@@ -102,19 +102,36 @@ describe('bad incidents files', () => {
     expect(json.body).toMatchObject({ days: 7, skipped: 1, incidents: [{ date: daysAgo(7) }] });
   });
 
-  it('a 5 MB file is served whole, with unicode and CRLF intact', async () => {
+  /** A file of at least `bytes`, unicode and CRLF throughout, whose newest incident is 9 days ago. */
+  function largeFile(bytes: number): Buffer {
     const lines = ['# Großes Archiv — 大きなファイル\r\n', 'incidents:\r\n'];
     let size = 0;
-    for (let index = 0; size < 5 * 1024 * 1024; index += 1) {
+    for (let index = 0; size < bytes; index += 1) {
       const line = `  - date: ${daysAgo(100 + (index % 3000))}\r\n    title: "Störung ${index} — 障害"\r\n`;
       lines.push(line);
       size += Buffer.byteLength(line);
     }
     lines.push(`  - date: ${daysAgo(9)}\r\n    title: newest, last in the file\r\n`);
-    const content = Buffer.from(lines.join(''), 'utf8');
-    expect(content.length).toBeGreaterThan(5 * 1024 * 1024);
-    writeIncidents(scratch.dir, content);
+    return Buffer.from(lines.join(''), 'utf8');
+  }
 
+  it('a 5 MB file is refused unread, with its size and the limit', async () => {
+    writeIncidents(scratch.dir, good);
+    await expectServing();
+    const errorsBefore = await reloadErrors();
+    const content = largeFile(5 * 1024 * 1024);
+    writeIncidents(scratch.dir, content);
+    await expectBroken(
+      `incidents file ${file} is ${content.length} bytes, over the limit of 1048576 (INCIDENTS_MAX_BYTES)`,
+    );
+    expect(await reloadErrors()).toBe(errorsBefore + 1);
+    writeIncidents(scratch.dir, good);
+    await expectServing();
+  });
+
+  it('a large file within the limit is served whole, unicode and CRLF intact', async () => {
+    const content = largeFile(600 * 1024);
+    writeIncidents(scratch.dir, content);
     const response = await get('/').buffer(true).parse(binary);
     expect(response.status).toBe(200);
     const expected = Buffer.concat([Buffer.from('status: 9 days since the last incident\n'), content]);

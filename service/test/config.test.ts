@@ -38,6 +38,7 @@ describe('loadConfig', () => {
       logLevel: 'log',
       shutdownTimeoutMs: 10_000,
       checkIntervalMs: 250,
+      maxFileBytes: 1_048_576,
     });
   });
 

@@ -17,6 +17,8 @@ export interface AppConfig {
   readonly shutdownTimeoutMs: number;
   /** Minimum time between two stat() calls on the incidents file; bounds how fast a change shows. */
   readonly checkIntervalMs: number;
+  /** Larger files are refused unread: parsing blocks the event loop, and every reply carries the file. */
+  readonly maxFileBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -103,6 +105,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: ConfigDefaults): Ap
     logLevel: logLevel(env),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     checkIntervalMs: integer(env, 'INCIDENTS_CHECK_INTERVAL_MS', 250, 0, 60_000),
+    // A ConfigMap holds at most 1 MiB, so a mounted file is never larger than the default.
+    maxFileBytes: integer(env, 'INCIDENTS_MAX_BYTES', 1_048_576, 1, 67_108_864),
   };
 }
 

@@ -35,9 +35,11 @@ export class IncidentsFileError extends Error {
 @Injectable()
 export class IncidentsRepository {
   readonly path: string;
+  private readonly maxBytes: number;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.path = config.incidentsFile;
+    this.maxBytes = config.maxFileBytes;
   }
 
   /** The version on disk now, without reading the content. Throws IncidentsFileError. */
@@ -56,8 +58,14 @@ export class IncidentsRepository {
       fd = openSync(this.path, 'r');
       const stats = fstatSync(fd, { bigint: true });
       if (!stats.isFile()) throw Object.assign(new Error('not a file'), { code: 'EISDIR' });
+      if (stats.size > this.maxBytes) {
+        throw new IncidentsFileError(
+          `incidents file ${this.path} is ${stats.size} bytes, over the limit of ${this.maxBytes} (INCIDENTS_MAX_BYTES)`,
+        );
+      }
       return { version: versionOf(stats), bytes: readFileSync(fd), modifiedMs: Number(stats.mtimeMs) };
     } catch (error) {
+      if (error instanceof IncidentsFileError) throw error;
       throw new IncidentsFileError(`incidents file ${this.path} ${describe(error)}`);
     } finally {
       if (fd !== undefined) closeSync(fd);
