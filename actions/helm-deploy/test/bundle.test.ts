@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runBundle, type Inputs } from '../../lib/src/testing/action-env.js';
 import { createStandIns, type StandIns, type StandInState } from '../../lib/src/testing/stand-in-tools.js';
-import { clusterWithRelease, crashingRollout } from './fixtures.js';
+import { clusterWithRelease, crashingRollout, stuckInPendingUpgrade } from './fixtures.js';
 
 /**
  * The committed bundle, run the way the runner runs it, against stand-in `helm` and `kubectl`
@@ -155,14 +155,7 @@ describe('helm-deploy bundle', () => {
   });
 
   it('stops at a release stuck in pending-upgrade and names the rollback that recovers it', async () => {
-    const state = clusterWithRelease('v4.1.4');
-    state.releases!['incidents-service'].history.push({
-      revision: 4,
-      status: 'pending-upgrade',
-      description: 'Preparing upgrade',
-      app_version: '0.1.0',
-      config: {},
-    });
+    const state = stuckInPendingUpgrade(clusterWithRelease('v4.1.4'));
     const { run, commands } = await deploy(state, { 'rollback-on-failure': 'false' });
     expect(run.exitCode).toBe(1);
     expect(run.errors[0]).toContain('stuck in pending-upgrade at revision 4');
@@ -187,14 +180,7 @@ describe('helm-deploy bundle', () => {
   });
 
   it('with rollback-on-failure, rolls a stuck release back to the last deployed revision, then upgrades', async () => {
-    const state = clusterWithRelease('v4.1.4');
-    state.releases!['incidents-service'].history.push({
-      revision: 4,
-      status: 'pending-upgrade',
-      description: 'Preparing upgrade',
-      app_version: '0.1.0',
-      config: {},
-    });
+    const state = stuckInPendingUpgrade(clusterWithRelease('v4.1.4'));
     const { run, helmCalls, commands } = await deploy(state);
     expect(run.errors).toEqual([]);
     expect(run.warnings[0]).toContain('stuck in pending-upgrade');
