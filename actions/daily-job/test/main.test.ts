@@ -1,4 +1,3 @@
-import * as core from '@actions/core';
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { runAction } from '../../lib/src/action.js';
 import { runInProcess, type ActionRun } from '../../lib/src/testing/action-env.js';
@@ -23,8 +22,6 @@ const RUNNER_ENV = {
 
 /** The action as index.ts runs it. */
 function run(): Promise<void> {
-  // core.summary keeps the first GITHUB_STEP_SUMMARY path it sees, but every run has its own file.
-  (core.summary as unknown as { _filePath?: string })._filePath = undefined;
   return runAction(main);
 }
 

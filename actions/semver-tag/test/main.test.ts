@@ -1,7 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { jest, afterAll, afterEach, describe, expect, it } from '@jest/globals';
-import * as core from '@actions/core';
 import { runAction } from '../../lib/src/action.js';
 import { runInProcess, type Inputs } from '../../lib/src/testing/action-env.js';
 import { ISOLATED_GIT_ENV, TestRepo, withoutIdentity } from '../../lib/src/testing/git-repo.js';
@@ -23,8 +22,6 @@ async function repoWith(build: (repo: TestRepo) => Promise<void>): Promise<TestR
 }
 
 function runIn(repo: TestRepo, inputs: Inputs, env: Record<string, string | undefined> = {}) {
-  // core.summary keeps the first GITHUB_STEP_SUMMARY path it sees, but every run has its own file.
-  (core.summary as unknown as { _filePath?: string })._filePath = undefined;
   return runInProcess(() => runAction(run), inputs, {
     ...ISOLATED_GIT_ENV,
     GITHUB_WORKSPACE: repo.dir,

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import * as core from '@actions/core';
 import { execa } from 'execa';
 
 /**
@@ -106,6 +107,9 @@ export async function runInProcess(
     if (value === undefined) delete process.env[key];
     else process.env[key] = value;
   }
+  // `core.summary` caches the first summary file it sees; each run gets its own file.
+  (core.summary as unknown as { _filePath?: string })._filePath = undefined;
+  core.summary.emptyBuffer();
   let stdout = '';
   const write = process.stdout.write.bind(process.stdout);
   process.stdout.write = ((chunk: string | Uint8Array) => {
