@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -42,9 +43,28 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, tim
   }
 }
 
-async function get(port: number, route: string) {
-  const response = await fetch(`http://127.0.0.1:${port}${route}`);
-  return { status: response.status, type: response.headers.get('content-type'), body: await response.text() };
+/**
+ * A GET over node:http rather than fetch: while the service starts, docker's port proxy resets the
+ * connection, and Node 20's fetch can leave its promise unsettled on such a reset (the test then
+ * hangs instead of retrying).
+ */
+function get(port: number, route: string, timeoutMs = 5_000) {
+  return new Promise<{ status: number; type: string | undefined; body: string }>((resolve, reject) => {
+    const request = http.get(
+      { host: '127.0.0.1', port, path: route, agent: false, timeout: timeoutMs },
+      (response) => {
+        let body = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (body += chunk));
+        response.on('end', () =>
+          resolve({ status: response.statusCode ?? 0, type: response.headers['content-type'], body }),
+        );
+        response.on('error', reject);
+      },
+    );
+    request.on('timeout', () => request.destroy(new Error(`GET ${route} timed out`)));
+    request.on('error', reject);
+  });
 }
 
 const buildWithAction = () =>
