@@ -1,7 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import * as core from '@actions/core';
 import { runAction } from '../../lib/src/action.js';
 import { runInProcess, tempDir } from '../../lib/src/testing/action-env.js';
 import {
@@ -37,8 +36,6 @@ afterEach(() => {
 /** Runs the action with stand-in docker and kind first on PATH, as a workflow on a tag push would. */
 function runWith(inputs: Record<string, string>, kind: Parameters<typeof fakeKindScript>[0] = {}) {
   standIns = installStandIns({ docker: fakeDockerScript(), kind: fakeKindScript(kind) });
-  // core.summary remembers the first GITHUB_STEP_SUMMARY it saw; each run here has its own file.
-  (core.summary as unknown as { _filePath?: string })._filePath = undefined;
   return runInProcess(
     () => runAction(run),
     { context, ...inputs },
