@@ -43,6 +43,25 @@ describe('HTTP contract', () => {
     expect(response.headers.etag).toBeUndefined();
   });
 
+  it('the Nest controller and the plain GET / path answer the same bytes', async () => {
+    const server = app.getHttpServer();
+    // Plain GET / is answered before Express: Express's listener has been replaced by the fast lane.
+    expect(server.listeners('request')).not.toContain(app.getHttpAdapter().getInstance());
+    const plain = await request(server).get('/').buffer(true).parse(binary);
+    // Any Accept header that mentions JSON goes through Express, Nest and content negotiation.
+    const negotiated = await request(server)
+      .get('/')
+      .set('Accept', 'text/plain, application/json;q=0.1')
+      .buffer(true)
+      .parse(binary);
+    const withQuery = await request(server).get('/?via=nest').buffer(true).parse(binary);
+    for (const response of [negotiated, withQuery]) {
+      expect(response.status).toBe(plain.status);
+      expect(response.headers['content-type']).toBe(plain.headers['content-type']);
+      expect((response.body as Buffer).equals(plain.body as Buffer)).toBe(true);
+    }
+  });
+
   it('HEAD / answers the headers only', async () => {
     const response = await request(app.getHttpServer()).head('/');
     expect(response.status).toBe(200);

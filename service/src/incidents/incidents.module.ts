@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { MetricsModule } from '../metrics/metrics.module.js';
 import { IncidentsController } from './incidents.controller.js';
+import { IncidentsFastLane } from './incidents-fast-lane.js';
 import { IncidentsMetrics } from './incidents.metrics.js';
 import { IncidentsRepository } from './incidents.repository.js';
 import { IncidentsService } from './incidents.service.js';
@@ -8,7 +9,7 @@ import { IncidentsService } from './incidents.service.js';
 @Module({
   imports: [MetricsModule],
   controllers: [IncidentsController],
-  providers: [IncidentsRepository, IncidentsMetrics, IncidentsService],
+  providers: [IncidentsRepository, IncidentsMetrics, IncidentsService, IncidentsFastLane],
   exports: [IncidentsService],
 })
 export class IncidentsModule {}

@@ -38,7 +38,8 @@ export function installGracefulShutdown(options: GracefulShutdownOptions): void 
     socket.once('close', () => sockets.delete(socket));
   });
 
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+  // First of all listeners: whoever answers next must already see shouldKeepAlive turned off.
+  server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
     const socket = req.socket;
     sockets.set(socket, (sockets.get(socket) ?? 0) + 1);
     if (state.draining) res.shouldKeepAlive = false;
