@@ -34596,7 +34596,7 @@ function useLog(next) {
 const INSTALL_HINTS = {
     git: 'Install git (https://git-scm.com/downloads) or use a runner image that has it.',
     docker: 'Install Docker (https://docs.docker.com/engine/install/) and make sure the daemon is running.',
-    kind: 'Install kind (https://kind.sigs.k8s.io/docs/user/quick-start/#installation); `npm run cli -- init` installs it for you.',
+    kind: 'Install kind (https://kind.sigs.k8s.io/docs/user/quick-start/#installation); `npm run init` installs it for you.',
     helm: 'Install Helm 4 (https://helm.sh/docs/intro/install/), or in a workflow use Azure/setup-helm with version v4.1.4.',
     kubectl: 'Install kubectl (https://kubernetes.io/docs/tasks/tools/); kind clusters need no other setup.',
 };
