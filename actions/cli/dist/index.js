@@ -32409,7 +32409,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _lib_src_log_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9548);
 /* harmony import */ var _deliver_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(671);
 /* harmony import */ var _deploy_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9871);
-/* harmony import */ var _init_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7880);
+/* harmony import */ var _init_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8528);
 /* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3076);
 /* harmony import */ var _settings_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(5393);
 /* harmony import */ var _steps_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(132);
@@ -32458,7 +32458,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7880:
+/***/ 8528:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -32480,6 +32480,28 @@ var src_kind = __nccwpck_require__(6446);
 var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
+;// CONCATENATED MODULE: ../lib/src/install-file.ts
+
+
+/**
+ * Puts an executable in place atomically: written under a unique name beside the target, then
+ * renamed over it. An interrupted install never leaves a half-written binary, and processes that
+ * install the same file at the same time (parallel test workers) each rename complete bytes.
+ */
+async function installExecutable(target, contents) {
+    await (0,promises_.mkdir)(external_node_path_default().dirname(target), { recursive: true });
+    const partial = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}.partial`;
+    try {
+        await (0,promises_.writeFile)(partial, contents, { mode: 0o755 });
+        // The mode given to writeFile is filtered by the umask; an executable must be executable.
+        await (0,promises_.chmod)(partial, 0o755);
+        await (0,promises_.rename)(partial, target);
+    }
+    finally {
+        await (0,promises_.rm)(partial, { force: true });
+    }
+}
+
 // EXTERNAL MODULE: ../lib/src/log.ts
 var log = __nccwpck_require__(9548);
 ;// CONCATENATED MODULE: ../lib/src/kind-install.ts
@@ -32545,18 +32567,8 @@ async function installKind(options) {
     if (actual !== expected) {
         throw new errors/* ActionError */.lZ(`kind ${version} download does not match its published checksum (expected ${expected}, got ${actual}); nothing was installed`);
     }
-    await (0,promises_.mkdir)(options.installDir, { recursive: true });
     const target = external_node_path_default().join(options.installDir, asset.startsWith('kind-windows') ? 'kind.exe' : 'kind');
-    // Written aside and renamed, so an interrupted install never leaves a half-written `kind`.
-    const partial = `${target}.${process.pid}.partial`;
-    try {
-        await (0,promises_.writeFile)(partial, binary, { mode: 0o755 });
-        await (0,promises_.chmod)(partial, 0o755);
-        await (0,promises_.rename)(partial, target);
-    }
-    finally {
-        await (0,promises_.rm)(partial, { force: true });
-    }
+    await installExecutable(target, binary);
     (0,log/* log */.Rm)().info(`Installed kind ${version} at ${target} (sha256 ${actual.slice(0, 12)}… verified)`);
     return target;
 }

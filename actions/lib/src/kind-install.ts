@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { chmod, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ActionError } from './errors.js';
+import { installExecutable } from './install-file.js';
 import { log } from './log.js';
 
 /**
@@ -84,17 +84,8 @@ export async function installKind(options: KindInstallOptions): Promise<string> 
     );
   }
 
-  await mkdir(options.installDir, { recursive: true });
   const target = path.join(options.installDir, asset.startsWith('kind-windows') ? 'kind.exe' : 'kind');
-  // Written aside and renamed, so an interrupted install never leaves a half-written `kind`.
-  const partial = `${target}.${process.pid}.partial`;
-  try {
-    await writeFile(partial, binary, { mode: 0o755 });
-    await chmod(partial, 0o755);
-    await rename(partial, target);
-  } finally {
-    await rm(partial, { force: true });
-  }
+  await installExecutable(target, binary);
   log().info(`Installed kind ${version} at ${target} (sha256 ${actual.slice(0, 12)}… verified)`);
   return target;
 }

