@@ -19,7 +19,15 @@ const bundle = join(build.dir, 'dist', 'index.js');
 beforeAll(() => {
   execFileSync(
     ncc,
-    ['build', 'src/main.ts', '-o', join(build.dir, 'dist'), '--no-source-map-register', '--quiet'],
+    [
+      'build',
+      'src/main.ts',
+      '-o',
+      join(build.dir, 'dist'),
+      '--no-source-map-register',
+      '--quiet',
+      '--transpile-only',
+    ],
     {
       cwd: serviceDir,
       stdio: ['ignore', 'ignore', 'pipe'],

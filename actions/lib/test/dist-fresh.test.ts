@@ -9,7 +9,7 @@ import { tempDir } from '../src/testing/action-env.js';
 /**
  * The runner executes the committed `dist/index.js`, not the sources: a bundle that was not rebuilt
  * after a change ships old code. Every action (a folder with `action.yml`) and the local CLI are
- * rebuilt here with the same ncc command as their `npm run build`, and the output must match the
+ * rebuilt here with the ncc command of their own `build` script, and the output must match the
  * committed files byte for byte.
  */
 const actionsDir = fileURLToPath(new URL('../../', import.meta.url));
@@ -38,18 +38,31 @@ const BUILD_TIMEOUT_MS = 10 * 60_000;
 const builds = new Map<string, Promise<Build>>();
 const cleanups: (() => void)[] = [];
 
+/**
+ * The arguments of the package's own `build` script (`ncc build … -o dist …`), writing to `outDir`,
+ * so this check cannot drift from what `npm run build` does.
+ */
+function buildArguments(name: string, outDir: string): string[] {
+  const manifest = JSON.parse(readFileSync(path.join(actionsDir, name, 'package.json'), 'utf8')) as {
+    scripts?: { build?: string };
+  };
+  const words = manifest.scripts?.build?.split(/\s+/) ?? [];
+  if (words[0] !== 'ncc' || words[words.indexOf('-o') + 1] !== 'dist') {
+    throw new Error(
+      `actions/${name}: the build script must be \`ncc build … -o dist …\`, got ${manifest.scripts?.build}`,
+    );
+  }
+  return words.slice(1).map((word, i, all) => (all[i - 1] === '-o' ? outDir : word));
+}
+
 function build(name: string): Promise<Build> {
   const { dir, cleanup } = tempDir(`dist-fresh-${name}-`);
   cleanups.push(cleanup);
-  return execa(
-    process.execPath,
-    [nccCli, 'build', 'src/index.ts', '-o', dir, '--no-source-map-register', '--quiet'],
-    {
-      cwd: path.join(actionsDir, name),
-      reject: false,
-      timeout: BUILD_TIMEOUT_MS,
-    },
-  ).then((result) =>
+  return execa(process.execPath, [nccCli, ...buildArguments(name, dir)], {
+    cwd: path.join(actionsDir, name),
+    reject: false,
+    timeout: BUILD_TIMEOUT_MS,
+  }).then((result) =>
     result.exitCode === 0
       ? { dir }
       : { dir, error: `${result.stderr}\n${result.stdout}`.trim().slice(-2000) },
