@@ -1,4 +1,5 @@
-import { describe, expect, it } from '@jest/globals';
+import { Logger } from '@nestjs/common';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { AppConfig } from '../src/config/app-config.js';
 import { IncidentsMetrics } from '../src/incidents/incidents.metrics.js';
 import type { IncidentsFileContent, IncidentsRepository } from '../src/incidents/incidents.repository.js';
@@ -34,6 +35,11 @@ function service(file: FakeFile, config: Partial<AppConfig> = {}): IncidentsServ
 
 const at = (iso: string) => Date.parse(iso);
 const status = (view: { text: Buffer }) => view.text.toString().split('\n', 1)[0];
+
+// The service logs loads and rejections through Nest's static Logger; outside an app that would
+// print to the test output, so it is silenced here.
+beforeAll(() => Logger.overrideLogger(false));
+afterAll(() => Logger.overrideLogger(['log', 'error', 'warn', 'debug', 'verbose', 'fatal']));
 
 describe('IncidentsService', () => {
   it('counts one more day exactly at midnight in the configured zone', () => {
