@@ -4,13 +4,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jes
 import { runAction } from '../../lib/src/action.js';
 import { runInProcess, tempDir } from '../../lib/src/testing/action-env.js';
 import {
+  createStandIns,
   FAKE_DIGEST,
   FAKE_IMAGE_ID,
-  fakeDockerScript,
-  fakeKindScript,
-  installStandIns,
   type StandIns,
-} from '../../lib/test/stand-in-tools.js';
+  type StandInState,
+} from '../../lib/src/testing/stand-in-tools.js';
 import { run } from '../src/main.js';
 
 // Each case starts several stand-in processes (node), which takes seconds on a busy machine.
@@ -34,13 +33,14 @@ afterEach(() => {
 });
 
 /** Runs the action with stand-in docker and kind first on PATH, as a workflow on a tag push would. */
-function runWith(inputs: Record<string, string>, kind: Parameters<typeof fakeKindScript>[0] = {}) {
-  standIns = installStandIns({ docker: fakeDockerScript(), kind: fakeKindScript(kind) });
+function runWith(inputs: Record<string, string>, state: StandInState = {}) {
+  // A runner without buildx (classic builder) and with the `incidents` kind cluster.
+  standIns = createStandIns(['docker', 'kind'], { buildx: false, clusters: ['incidents'], ...state });
   return runInProcess(
     () => runAction(run),
     { context, ...inputs },
     {
-      PATH: standIns.path,
+      ...standIns.env,
       GITHUB_SHA: SHA,
       SOURCE_DATE_EPOCH: '1767225600',
       GITHUB_SERVER_URL: 'https://github.com',
@@ -140,7 +140,7 @@ describe('build-image', () => {
   it('fails with the kind error when neither way of loading works', async () => {
     const result = await runWith(
       { version: '2.1.0', 'kind-cluster': 'incidents' },
-      { dockerImageFails: true, archiveFails: true },
+      { kindDockerImageFails: true, kindArchiveFails: true },
     );
     expect(result.exitCode).toBe(1);
     expect(result.warnings.join('\n')).toMatch(/kind load docker-image failed/);

@@ -3,12 +3,12 @@ import { DockerClient } from '../src/docker.js';
 import { ActionError } from '../src/errors.js';
 import { planBuild } from '../src/image.js';
 import {
+  createStandIns,
   FAKE_DIGEST,
   FAKE_IMAGE_ID,
-  fakeDockerScript,
-  installStandIns,
   type StandIns,
-} from './stand-in-tools.js';
+  type StandInState,
+} from '../src/testing/stand-in-tools.js';
 
 const plan = planBuild({
   image: 'incidents-service',
@@ -30,9 +30,9 @@ afterEach(() => {
   if (savedBuildkit !== undefined) process.env.DOCKER_BUILDKIT = savedBuildkit;
 });
 
-const clientWith = (options: Parameters<typeof fakeDockerScript>[0]) => {
-  standIns = installStandIns({ docker: fakeDockerScript(options) });
-  return new DockerClient({ env: { PATH: standIns.path } });
+const clientWith = (state: StandInState) => {
+  standIns = createStandIns(['docker'], state);
+  return new DockerClient({ env: standIns.env });
 };
 
 describe('DockerClient.build', () => {
@@ -53,8 +53,8 @@ describe('DockerClient.build', () => {
   });
 
   it('respects an explicit DOCKER_BUILDKIT without probing for buildx', async () => {
-    standIns = installStandIns({ docker: fakeDockerScript({ buildx: true }) });
-    const docker = new DockerClient({ env: { PATH: standIns.path, DOCKER_BUILDKIT: '0' } });
+    standIns = createStandIns(['docker'], { buildx: true });
+    const docker = new DockerClient({ env: { ...standIns.env, DOCKER_BUILDKIT: '0' } });
     expect((await docker.build(plan)).builder).toBe('classic');
     expect(standIns.calls().map((c) => c.args[0])).toEqual(['build']);
   });
@@ -62,7 +62,7 @@ describe('DockerClient.build', () => {
 
 describe('DockerClient daemon and registry', () => {
   it('says plainly when the daemon cannot be reached', async () => {
-    const docker = clientWith({ daemon: false });
+    const docker = clientWith({ dockerDown: true });
     const error = await docker.serverVersion().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ActionError);
     expect((error as Error).message).toMatch(
@@ -75,7 +75,7 @@ describe('DockerClient daemon and registry', () => {
   });
 
   it('picks the digest of the pushed repository, not simply the first one', async () => {
-    const docker = clientWith({});
+    const docker = clientWith({ images: ['ghcr.io/acme/incidents-service:1.0.0'] });
     await docker.push('ghcr.io/acme/incidents-service:1.0.0');
     expect(
       await docker.repoDigest('ghcr.io/acme/incidents-service:1.0.0', 'ghcr.io/acme/incidents-service'),
@@ -84,7 +84,9 @@ describe('DockerClient daemon and registry', () => {
   });
 
   it('reads image details', async () => {
-    const details = await clientWith({}).inspectImage('incidents-service:1.0.0');
+    const details = await clientWith({ images: ['incidents-service:1.0.0'] }).inspectImage(
+      'incidents-service:1.0.0',
+    );
     expect(details).toMatchObject({ id: FAKE_IMAGE_ID, sizeBytes: 209715200, user: '10001:10001' });
   });
 });

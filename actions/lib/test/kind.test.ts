@@ -4,7 +4,7 @@ import { DockerClient } from '../src/docker.js';
 import { ActionError } from '../src/errors.js';
 import { KindClient } from '../src/kind.js';
 import { ToolError } from '../src/process.js';
-import { fakeDockerScript, fakeKindScript, installStandIns, type StandIns } from './stand-in-tools.js';
+import { createStandIns, type StandIns, type StandInState } from '../src/testing/stand-in-tools.js';
 
 const IMAGES = ['incidents-service:1.2.3', 'incidents-service:sha-0123456'];
 
@@ -14,9 +14,9 @@ afterEach(() => {
   standIns = undefined;
 });
 
-const kindWith = (kind: Parameters<typeof fakeKindScript>[0]) => {
-  standIns = installStandIns({ kind: fakeKindScript(kind), docker: fakeDockerScript() });
-  const env = { PATH: standIns.path };
+const kindWith = (state: StandInState) => {
+  standIns = createStandIns(['kind', 'docker'], { clusters: ['incidents'], images: IMAGES, ...state });
+  const env = standIns.env;
   return new KindClient({ env, docker: new DockerClient({ env }) });
 };
 
@@ -33,7 +33,7 @@ describe('KindClient.loadImages', () => {
   });
 
   it('falls back to docker save and kind load image-archive when docker-image fails', async () => {
-    const kind = kindWith({ dockerImageFails: true });
+    const kind = kindWith({ kindDockerImageFails: true });
     expect(await kind.loadImages('incidents', IMAGES)).toBe('image-archive');
     const recorded = calls();
     expect(recorded.slice(0, 2)).toEqual([
@@ -50,7 +50,7 @@ describe('KindClient.loadImages', () => {
   });
 
   it('fails with the archive error when the fallback fails too', async () => {
-    const kind = kindWith({ dockerImageFails: true, archiveFails: true });
+    const kind = kindWith({ kindDockerImageFails: true, kindArchiveFails: true });
     const error = await kind.loadImages('incidents', IMAGES).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ToolError);
     expect((error as Error).message).toMatch(

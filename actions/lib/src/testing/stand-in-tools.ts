@@ -18,6 +18,8 @@ export interface RecordedCall {
   args: string[];
   /** Values files passed with `--values`, read while the call ran (they are deleted afterwards). */
   files: { file: string; mode?: number; text?: string; error?: string }[];
+  /** `DOCKER_BUILDKIT` and `SOURCE_DATE_EPOCH` as the call saw them. */
+  env: Record<string, string | undefined>;
 }
 
 export interface StandIns {
@@ -42,10 +44,22 @@ export interface StandInState {
   services?: unknown[];
   http?: { readyz: number; rootStatus: number; root: string };
   images?: string[];
+  /** Images pushed, as `docker push` was given them. */
+  pushed?: string[];
+  /** The id every build and inspect reports, and the digest every push reports. */
+  imageId?: string;
+  digest?: string;
+  /** `false`: docker has no buildx plugin, so builds use the classic builder. */
+  buildx?: boolean;
   clusters?: string[];
+  kindDockerImageFails?: boolean;
+  kindArchiveFails?: boolean;
   dockerDown?: boolean;
   [key: string]: unknown;
 }
+
+export const FAKE_IMAGE_ID = `sha256:${'1'.repeat(64)}`;
+export const FAKE_DIGEST = `sha256:${'d'.repeat(64)}`;
 
 const SCRIPTS = fileURLToPath(new URL('./stand-ins/', import.meta.url));
 
@@ -64,7 +78,7 @@ export function createStandIns(
   const recordFile = path.join(dir, 'calls.jsonl');
   mkdirSync(binDir);
   writeFileSync(recordFile, '');
-  writeFileSync(stateFile, JSON.stringify(state));
+  writeFileSync(stateFile, JSON.stringify({ imageId: FAKE_IMAGE_ID, digest: FAKE_DIGEST, ...state }));
   for (const tool of tools) {
     const script = path.join(SCRIPTS, `${tool}.js`);
     const executable = path.join(binDir, tool);

@@ -1,5 +1,5 @@
 // Shared by the stand-in tools: every call is appended to STANDIN_RECORD (argv, plus the mode and text
-// of each values file, which only exist while the call runs), and the simulated world is the JSON
+// of each values file, which only exist while the call runs, and a few environment variables), and the simulated world is the JSON
 // file STANDIN_STATE, read and written back by each call.
 import { appendFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 
@@ -23,7 +23,10 @@ export function record(tool, args) {
       }
     }
   });
-  appendFileSync(process.env.STANDIN_RECORD, JSON.stringify({ tool, args, files }) + '\n');
+  // The environment that changes how a tool behaves, for asserting on how it was called.
+  const env = {};
+  for (const name of ['DOCKER_BUILDKIT', 'SOURCE_DATE_EPOCH']) env[name] = process.env[name];
+  appendFileSync(process.env.STANDIN_RECORD, JSON.stringify({ tool, args, files, env }) + '\n');
 }
 
 /** The value after a flag (`--flag value` or `--flag=value`). */

@@ -1,5 +1,7 @@
-// A stand-in `docker`: images listed in state.images exist; builds add their tags (and write the
-// image id file); the daemon is reachable unless state.dockerDown.
+// A stand-in `docker`. Images listed in state.images exist; a build adds its tags and writes the image
+// id file (the id then names the image too); a push records the reference and answers with state.digest, which `image inspect` then
+// lists among the RepoDigests (after one of another repository, as a real daemon may). The daemon is
+// reachable unless state.dockerDown; the buildx plugin is there unless state.buildx is false.
 import { writeFileSync } from 'node:fs';
 import { fail, flag, loadState, record, saveState } from './common.js';
 
@@ -7,25 +9,48 @@ const args = process.argv.slice(2);
 record('docker', args);
 const state = loadState();
 const images = (state.images ??= []);
+const pushed = (state.pushed ??= []);
+const repository = (ref) => ref.replace(/:[^:/]*$/, '');
 
 if (args[0] === 'version') {
   if (state.dockerDown)
     fail('Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?');
   process.stdout.write('27.5.1');
 } else if (args[0] === 'buildx') {
+  if (state.buildx === false) fail("docker: 'buildx' is not a docker command.");
   process.stdout.write('github.com/docker/buildx v0.20.0\n');
 } else if (args[0] === 'image' && args[1] === 'inspect') {
   const ref = args[args.length - 1];
   if (!images.includes(ref)) fail(`Error response from daemon: No such image: ${ref}`);
-  process.stdout.write('sha256:' + 'a'.repeat(64));
+  if (flag(args, '--format') === '{{json .}}') {
+    const digests = pushed
+      .filter((p) => repository(p) === repository(ref))
+      .map((p) => `${repository(p)}@${state.digest}`);
+    process.stdout.write(
+      JSON.stringify({
+        Id: state.imageId,
+        Size: 209715200,
+        RepoDigests: [`elsewhere.example/other@sha256:${'e'.repeat(64)}`, ...new Set(digests)],
+        Config: { Labels: { 'org.opencontainers.image.version': 'x' }, User: '10001:10001' },
+      }),
+    );
+  } else {
+    process.stdout.write(state.imageId);
+  }
 } else if (args[0] === 'build') {
+  // A built image can be referred to by its tags and by its id.
   args.forEach((a, i) => {
     if (a === '--tag') images.push(args[i + 1]);
   });
+  if (!images.includes(state.imageId)) images.push(state.imageId);
   const iid = flag(args, '--iidfile');
-  if (iid) writeFileSync(iid, 'sha256:' + 'b'.repeat(64));
+  if (iid) writeFileSync(iid, `${state.imageId}\n`);
   saveState(state);
   process.stdout.write('Successfully built\n');
+} else if (args[0] === 'push') {
+  pushed.push(args[1]);
+  saveState(state);
+  process.stdout.write(`${args[1]}: digest: ${state.digest} size: 1234\n`);
 } else if (args[0] === 'save') {
   writeFileSync(flag(args, '-o'), 'tar');
 } else {
