@@ -29499,7 +29499,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _lib_src_action_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2450);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1106);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(841);
 
 
 await (0,_lib_src_action_js__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .C)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .eF);
@@ -29509,7 +29509,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1106:
+/***/ 841:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29522,6 +29522,10 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ../../node_modules/@actions/core/lib/core.js + 18 modules
 var lib_core = __nccwpck_require__(3597);
+// EXTERNAL MODULE: ../lib/src/action.ts
+var action = __nccwpck_require__(2450);
+// EXTERNAL MODULE: ../lib/src/errors.ts
+var errors = __nccwpck_require__(5075);
 // EXTERNAL MODULE: external "fs"
 var external_fs_ = __nccwpck_require__(9896);
 // EXTERNAL MODULE: external "os"
@@ -34526,10 +34530,22 @@ function getOctokit(token, options, ...additionalPlugins) {
     return new GitHubWithPlugins(getOctokitOptions(token, options));
 }
 //# sourceMappingURL=github.js.map
-// EXTERNAL MODULE: ../lib/src/action.ts
-var action = __nccwpck_require__(2450);
-// EXTERNAL MODULE: ../lib/src/errors.ts
-var errors = __nccwpck_require__(5075);
+;// CONCATENATED MODULE: ../lib/src/github.ts
+
+
+function githubClient(token) {
+    return getOctokit(token, { baseUrl: process.env.GITHUB_API_URL || 'https://api.github.com' });
+}
+/** `owner` and `repo` of the workflow's repository; `purpose` says what needs them in the error. */
+function githubRepository(purpose) {
+    const repository = process.env.GITHUB_REPOSITORY ?? '';
+    const [owner, repo] = repository.split('/');
+    if (!owner || !repo) {
+        throw new errors/* ActionError */.lZ(`GITHUB_REPOSITORY must be 'owner/repo' ${purpose}, got '${repository}'`);
+    }
+    return { owner, repo };
+}
+
 ;// CONCATENATED MODULE: ../lib/src/log.ts
 
 const actionsLog = {
@@ -35355,14 +35371,10 @@ async function findEarlierCallOfTheDay(inputs, decision, secrets) {
         log().info('no github-token: the once-a-day check is off');
         return undefined;
     }
-    const [owner, repo] = (process.env.GITHUB_REPOSITORY ?? '').split('/');
-    if (!owner || !repo)
-        throw new errors/* ActionError */.lZ('GITHUB_REPOSITORY is not set; the once-a-day check needs it');
+    const { owner, repo } = githubRepository('for the once-a-day check');
     const workflowId = workflowFileFromRef(process.env.GITHUB_WORKFLOW_REF);
     const runId = Number(process.env.GITHUB_RUN_ID) || undefined;
-    const octokit = getOctokit(inputs.githubToken, {
-        baseUrl: process.env.GITHUB_API_URL || 'https://api.github.com',
-    });
+    const octokit = githubClient(inputs.githubToken);
     try {
         return await findEarlierCall(octokit, {
             owner,

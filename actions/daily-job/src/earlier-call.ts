@@ -1,4 +1,4 @@
-import type { getOctokit } from '@actions/github';
+import type { GitHubClient } from '../../lib/src/github.js';
 import { ActionError } from '../../lib/src/errors.js';
 import { jobDateOf } from './gate.js';
 import { addDays } from './local-clock.js';
@@ -14,7 +14,7 @@ import { addDays } from './local-clock.js';
  */
 export const CALL_MARKER_STEP = 'Record the daily call';
 
-export type Octokit = ReturnType<typeof getOctokit>;
+export type Octokit = GitHubClient;
 
 export interface EarlierCallQuery {
   owner: string;

@@ -1,7 +1,7 @@
 import * as core from '@actions/core';
-import { getOctokit } from '@actions/github';
 import { setOutputs } from '../../lib/src/action.js';
 import { ActionError, InputError } from '../../lib/src/errors.js';
+import { githubClient, githubRepository } from '../../lib/src/github.js';
 import { log } from '../../lib/src/log.js';
 import { writeSummary, type SummaryRow } from '../../lib/src/summary.js';
 import { CallError, callEndpoint, describeTarget } from './call.js';
@@ -135,13 +135,10 @@ async function findEarlierCallOfTheDay(
     log().info('no github-token: the once-a-day check is off');
     return undefined;
   }
-  const [owner, repo] = (process.env.GITHUB_REPOSITORY ?? '').split('/');
-  if (!owner || !repo) throw new ActionError('GITHUB_REPOSITORY is not set; the once-a-day check needs it');
+  const { owner, repo } = githubRepository('for the once-a-day check');
   const workflowId = workflowFileFromRef(process.env.GITHUB_WORKFLOW_REF);
   const runId = Number(process.env.GITHUB_RUN_ID) || undefined;
-  const octokit = getOctokit(inputs.githubToken, {
-    baseUrl: process.env.GITHUB_API_URL || 'https://api.github.com',
-  });
+  const octokit = githubClient(inputs.githubToken);
   try {
     return await findEarlierCall(octokit, {
       owner,

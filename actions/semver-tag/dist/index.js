@@ -35094,7 +35094,7 @@ class MissingToolError extends ActionError {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _lib_src_action_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2450);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(85);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1398);
 
 
 await (0,_lib_src_action_js__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .C)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e);
@@ -35104,7 +35104,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 85:
+/***/ 1398:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -50545,6 +50545,22 @@ function getOctokit(token, options, ...additionalPlugins) {
     return new GitHubWithPlugins(getOctokitOptions(token, options));
 }
 //# sourceMappingURL=github.js.map
+;// CONCATENATED MODULE: ../lib/src/github.ts
+
+
+function githubClient(token) {
+    return getOctokit(token, { baseUrl: process.env.GITHUB_API_URL || 'https://api.github.com' });
+}
+/** `owner` and `repo` of the workflow's repository; `purpose` says what needs them in the error. */
+function githubRepository(purpose) {
+    const repository = process.env.GITHUB_REPOSITORY ?? '';
+    const [owner, repo] = repository.split('/');
+    if (!owner || !repo) {
+        throw new errors/* ActionError */.lZ(`GITHUB_REPOSITORY must be 'owner/repo' ${purpose}, got '${repository}'`);
+    }
+    return { owner, repo };
+}
+
 ;// CONCATENATED MODULE: ./src/publish.ts
 
 
@@ -50574,13 +50590,9 @@ async function publishTag(git, request) {
  * GitHub Enterprise and test stand-ins are honoured.
  */
 async function createTagThroughApi(git, tag, message, token) {
-    const repository = process.env.GITHUB_REPOSITORY ?? '';
-    const [owner, repo] = repository.split('/');
-    if (!owner || !repo) {
-        throw new errors/* ActionError */.lZ(`GITHUB_REPOSITORY must be 'owner/repo' to create a tag through the API, got '${repository}'`);
-    }
+    const { owner, repo } = githubRepository('to create a tag through the API');
     const sha = await git.resolveCommit('HEAD');
-    const octokit = getOctokit(token, { baseUrl: process.env.GITHUB_API_URL || 'https://api.github.com' });
+    const octokit = githubClient(token);
     await log().group(`Create tag ${tag} on ${sha} through the GitHub API`, async () => {
         try {
             const tagObject = await octokit.rest.git.createTag({
@@ -50598,10 +50610,10 @@ async function createTagThroughApi(git, tag, message, token) {
             const status = error.status;
             const detail = error instanceof Error ? error.message : String(error);
             if (status === 422 && /already exists/i.test(detail)) {
-                throw new errors/* ActionError */.lZ(`tag ${tag} already exists in ${repository}; release tags are never overwritten`);
+                throw new errors/* ActionError */.lZ(`tag ${tag} already exists in ${owner}/${repo}; release tags are never overwritten`);
             }
             throw new errors/* ActionError */.lZ(`creating tag ${tag} through the GitHub API failed${status ? ` (HTTP ${status})` : ''}: ${detail}` +
-                (status === 403 || status === 404 ? `; the token needs 'contents: write' on ${repository}` : ''));
+                (status === 403 || status === 404 ? `; the token needs 'contents: write' on ${owner}/${repo}` : ''));
         }
     });
 }

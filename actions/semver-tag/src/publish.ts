@@ -1,6 +1,6 @@
-import { getOctokit } from '@actions/github';
 import { ActionError } from '../../lib/src/errors.js';
 import { GITHUB_ACTIONS_BOT, type GitClient } from '../../lib/src/git.js';
+import { githubClient, githubRepository } from '../../lib/src/github.js';
 import { log } from '../../lib/src/log.js';
 
 export interface PublishRequest {
@@ -39,15 +39,9 @@ async function createTagThroughApi(
   message: string,
   token: string,
 ): Promise<void> {
-  const repository = process.env.GITHUB_REPOSITORY ?? '';
-  const [owner, repo] = repository.split('/');
-  if (!owner || !repo) {
-    throw new ActionError(
-      `GITHUB_REPOSITORY must be 'owner/repo' to create a tag through the API, got '${repository}'`,
-    );
-  }
+  const { owner, repo } = githubRepository('to create a tag through the API');
   const sha = await git.resolveCommit('HEAD');
-  const octokit = getOctokit(token, { baseUrl: process.env.GITHUB_API_URL || 'https://api.github.com' });
+  const octokit = githubClient(token);
   await log().group(`Create tag ${tag} on ${sha} through the GitHub API`, async () => {
     try {
       const tagObject = await octokit.rest.git.createTag({
@@ -65,12 +59,12 @@ async function createTagThroughApi(
       const detail = error instanceof Error ? error.message : String(error);
       if (status === 422 && /already exists/i.test(detail)) {
         throw new ActionError(
-          `tag ${tag} already exists in ${repository}; release tags are never overwritten`,
+          `tag ${tag} already exists in ${owner}/${repo}; release tags are never overwritten`,
         );
       }
       throw new ActionError(
         `creating tag ${tag} through the GitHub API failed${status ? ` (HTTP ${status})` : ''}: ${detail}` +
-          (status === 403 || status === 404 ? `; the token needs 'contents: write' on ${repository}` : ''),
+          (status === 403 || status === 404 ? `; the token needs 'contents: write' on ${owner}/${repo}` : ''),
       );
     }
   });
