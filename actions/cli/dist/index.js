@@ -33833,16 +33833,21 @@ const PROBES = {
     helm: ['version', '--template', '{{.Version}}'],
     kubectl: ['version', '--client'],
 };
+// The CLI installs kind itself, so its hint points there before the general instructions.
 const KIND_HINT = 'Run `npm run init`, which installs kind, or install it yourself (https://kind.sigs.k8s.io/docs/user/quick-start/#installation).';
 /** Whether a tool can be started; false only when it is not installed. */
 async function isInstalled(tool) {
+    return (await probe(tool)) === true;
+}
+/** `true`, or the error that says the tool is missing and how to get it. */
+async function probe(tool) {
     try {
         await (0,_lib_src_process_js__WEBPACK_IMPORTED_MODULE_1__/* .runTool */ .qI)(tool, PROBES[tool], { group: false, allowFailure: true, timeoutMs: 30_000 });
         return true;
     }
     catch (error) {
         if (error instanceof _lib_src_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .MissingToolError */ .BM)
-            return false;
+            return error;
         throw error;
     }
 }
@@ -33853,14 +33858,9 @@ async function isInstalled(tool) {
 async function requireTools(tools) {
     const missing = [];
     for (const tool of tools) {
-        try {
-            await (0,_lib_src_process_js__WEBPACK_IMPORTED_MODULE_1__/* .runTool */ .qI)(tool, PROBES[tool], { group: false, allowFailure: true, timeoutMs: 30_000 });
-        }
-        catch (error) {
-            if (!(error instanceof _lib_src_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .MissingToolError */ .BM))
-                throw error;
-            missing.push(tool === 'kind' ? new _lib_src_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .MissingToolError */ .BM('kind', KIND_HINT).message : error.message);
-        }
+        const installed = await probe(tool);
+        if (installed !== true)
+            missing.push(tool === 'kind' ? new _lib_src_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .MissingToolError */ .BM('kind', KIND_HINT).message : installed.message);
     }
     if (missing.length === 1)
         throw new _lib_src_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(missing[0]);
