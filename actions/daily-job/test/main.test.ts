@@ -159,6 +159,17 @@ describe('once a day', () => {
     ...extra,
   });
 
+  /** The action at 09:05 Vienna on a winter day, with an endpoint and the API stand-in. */
+  async function runAt0905(api: GitHubApiStandIn, extraEnv: Record<string, string | undefined> = {}) {
+    const s = await endpoint();
+    const result = await runInProcess(
+      run,
+      { url: s.origin, token: TOKEN, now: WINTER_09_05, 'github-token': GITHUB_TOKEN },
+      withApi(api, extraEnv),
+    );
+    return { s, result };
+  }
+
   test("green runs that did not call, yesterday's call and this run itself do not count", async () => {
     const api = await githubApi([
       { id: 899, startedAt: '2026-01-15T07:00:40Z', steps: skipped }, // 08:00 local: before the day's window opened
@@ -167,12 +178,7 @@ describe('once a day', () => {
       { id: 900, startedAt: '2026-01-15T08:04:00Z', steps: called }, // this run
       { id: 898, startedAt: '2026-01-15T08:02:00Z', conclusion: 'failure', steps: {} },
     ]);
-    const s = await endpoint();
-    const result = await runInProcess(
-      run,
-      { url: s.origin, token: TOKEN, now: WINTER_09_05, 'github-token': GITHUB_TOKEN },
-      withApi(api),
-    );
+    const { s, result } = await runAt0905(api);
     expect(result.exitCode).toBe(0);
     expect(result.outputs.ran).toBe('true');
     expect(s.requests).toHaveLength(1);
@@ -196,12 +202,7 @@ describe('once a day', () => {
       [...earlier, { id: 897, startedAt: '2026-01-15T08:01:10Z', steps: { [CALL_MARKER_STEP]: 'success' } }],
       { pageSize: 2 },
     );
-    const s = await endpoint();
-    const result = await runInProcess(
-      run,
-      { url: s.origin, token: TOKEN, now: WINTER_09_05, 'github-token': GITHUB_TOKEN },
-      withApi(api),
-    );
+    const { s, result } = await runAt0905(api);
     expect(result.exitCode).toBe(0);
     expect(result.outputs.ran).toBe('false');
     expect(result.outputs.reason).toBe(
@@ -232,12 +233,7 @@ describe('once a day', () => {
 
   test('under act the check is skipped with an info line', async () => {
     const api = await githubApi([{ id: 897, startedAt: '2026-01-15T08:01:10Z', steps: called }]);
-    const s = await endpoint();
-    const result = await runInProcess(
-      run,
-      { url: s.origin, token: TOKEN, now: WINTER_09_05, 'github-token': GITHUB_TOKEN },
-      withApi(api, { ACT: 'true' }),
-    );
+    const { result } = await runAt0905(api, { ACT: 'true' });
     expect(result.stdout).toContain('running under act: the once-a-day check is skipped');
     expect(result.outputs.ran).toBe('true');
     expect(api.requests).toHaveLength(0);
@@ -250,12 +246,7 @@ describe('once a day', () => {
         return true;
       },
     });
-    const s = await endpoint();
-    const result = await runInProcess(
-      run,
-      { url: s.origin, token: TOKEN, now: WINTER_09_05, 'github-token': GITHUB_TOKEN },
-      withApi(api),
-    );
+    const { s, result } = await runAt0905(api);
     expect(result.exitCode).toBe(1);
     expect(result.errors[0]).toContain('GitHub API 403: Resource not accessible by integration');
     expect(result.errors[0]).toContain('`permissions: actions: read`');
