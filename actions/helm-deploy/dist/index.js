@@ -38470,32 +38470,14 @@ class KubectlClient {
         return parseEvents(await this.get(['get', 'events', '--namespace', namespace, '--output', 'json']));
     }
     async pods(namespace, selector) {
-        return parsePods(await this.get(['get', 'pods', '--namespace', namespace, '--selector', selector, '--output', 'json']));
+        return parsePods(await this.list('pods', namespace, selector));
     }
     /** Ready versus desired replicas over the release's Deployments. */
     async readyCount(namespace, selector) {
-        return parseReadyCount(await this.get([
-            'get',
-            'deployments',
-            '--namespace',
-            namespace,
-            '--selector',
-            selector,
-            '--output',
-            'json',
-        ]));
+        return parseReadyCount(await this.list('deployments', namespace, selector));
     }
     async services(namespace, selector) {
-        return parseServices(await this.get([
-            'get',
-            'services',
-            '--namespace',
-            namespace,
-            '--selector',
-            selector,
-            '--output',
-            'json',
-        ]));
+        return parseServices(await this.list('services', namespace, selector));
     }
     /** `kubectl describe pod` text of the given pods (empty list: nothing to describe). */
     async describePods(namespace, names) {
@@ -38578,6 +38560,10 @@ class KubectlClient {
     }
     contextArgs() {
         return this.context ? ['--context', this.context] : [];
+    }
+    /** `kubectl get <kind>` of the objects matching `selector`, as JSON text. */
+    list(kind, namespace, selector) {
+        return this.get(['get', kind, '--namespace', namespace, '--selector', selector, '--output', 'json']);
     }
     async get(args) {
         // Context last, so a failure message names the subcommand rather than the context.

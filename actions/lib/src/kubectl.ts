@@ -170,40 +170,16 @@ export class KubectlClient {
   }
 
   async pods(namespace: string, selector: string): Promise<PodInfo[]> {
-    return parsePods(
-      await this.get(['get', 'pods', '--namespace', namespace, '--selector', selector, '--output', 'json']),
-    );
+    return parsePods(await this.list('pods', namespace, selector));
   }
 
   /** Ready versus desired replicas over the release's Deployments. */
   async readyCount(namespace: string, selector: string): Promise<ReadyCount> {
-    return parseReadyCount(
-      await this.get([
-        'get',
-        'deployments',
-        '--namespace',
-        namespace,
-        '--selector',
-        selector,
-        '--output',
-        'json',
-      ]),
-    );
+    return parseReadyCount(await this.list('deployments', namespace, selector));
   }
 
   async services(namespace: string, selector: string): Promise<ServiceInfo[]> {
-    return parseServices(
-      await this.get([
-        'get',
-        'services',
-        '--namespace',
-        namespace,
-        '--selector',
-        selector,
-        '--output',
-        'json',
-      ]),
-    );
+    return parseServices(await this.list('services', namespace, selector));
   }
 
   /** `kubectl describe pod` text of the given pods (empty list: nothing to describe). */
@@ -311,6 +287,11 @@ export class KubectlClient {
 
   private contextArgs(): string[] {
     return this.context ? ['--context', this.context] : [];
+  }
+
+  /** `kubectl get <kind>` of the objects matching `selector`, as JSON text. */
+  private list(kind: string, namespace: string, selector: string): Promise<string> {
+    return this.get(['get', kind, '--namespace', namespace, '--selector', selector, '--output', 'json']);
   }
 
   private async get(args: string[]): Promise<string> {
