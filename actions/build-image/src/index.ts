@@ -1,4 +1,4 @@
-import { runAction } from '../../lib/src/action.js';
+import { runAction } from '@incidents-pipeline/actions-lib/action';
 import { run } from './main.js';
 
 await runAction(run);

@@ -1,4 +1,4 @@
-import { InputError } from '../../lib/src/errors.js';
+import { InputError } from '@incidents-pipeline/actions-lib/errors';
 import {
   assertSingleLine,
   getBoolean,
@@ -6,9 +6,9 @@ import {
   getOptional,
   getRequired,
   parseKeyValueLines,
-} from '../../lib/src/inputs.js';
-import type { KeyValue } from '../../lib/src/image.js';
-import { parseVersion } from '../../lib/src/version.js';
+} from '@incidents-pipeline/actions-lib/inputs';
+import type { KeyValue } from '@incidents-pipeline/actions-lib/image';
+import { parseVersion } from '@incidents-pipeline/actions-lib/version';
 
 export interface Inputs {
   image: string;

@@ -1,11 +1,11 @@
 import { existsSync, statSync } from 'node:fs';
-import { setOutputs } from '../../lib/src/action.js';
-import { DockerClient } from '../../lib/src/docker.js';
-import { InputError } from '../../lib/src/errors.js';
-import { planBuild, resolveBuildMetadata } from '../../lib/src/image.js';
-import { KindClient, type LoadMethod } from '../../lib/src/kind.js';
-import { log } from '../../lib/src/log.js';
-import { writeSummary } from '../../lib/src/summary.js';
+import { setOutputs } from '@incidents-pipeline/actions-lib/action';
+import { DockerClient } from '@incidents-pipeline/actions-lib/docker';
+import { InputError } from '@incidents-pipeline/actions-lib/errors';
+import { planBuild, resolveBuildMetadata } from '@incidents-pipeline/actions-lib/image';
+import { KindClient, type LoadMethod } from '@incidents-pipeline/actions-lib/kind';
+import { log } from '@incidents-pipeline/actions-lib/log';
+import { writeSummary } from '@incidents-pipeline/actions-lib/summary';
 import { getInputs } from './inputs.js';
 import { formatBytes, formatSeconds } from './format.js';
 

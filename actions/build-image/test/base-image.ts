@@ -1,8 +1,8 @@
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { chmod, copyFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { runTool, type RunOptions } from '../../lib/src/process.js';
-import { tempDir } from '../../lib/src/testing/action-env.js';
+import { runTool, type RunOptions } from '@incidents-pipeline/actions-lib/process';
+import { tempDir } from '@incidents-pipeline/actions-lib/testing/action-env';
 
 /**
  * A stand-in for the upstream Node 24 base image, for machines that reach no container registry:

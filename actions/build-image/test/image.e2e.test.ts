@@ -3,10 +3,10 @@ import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { DockerClient } from '../../lib/src/docker.js';
-import { createConsoleLog, useLog } from '../../lib/src/log.js';
-import { runTool } from '../../lib/src/process.js';
-import { runBundle, type ActionRun } from '../../lib/src/testing/action-env.js';
+import { DockerClient } from '@incidents-pipeline/actions-lib/docker';
+import { createConsoleLog, useLog } from '@incidents-pipeline/actions-lib/log';
+import { runTool } from '@incidents-pipeline/actions-lib/process';
+import { runBundle, type ActionRun } from '@incidents-pipeline/actions-lib/testing/action-env';
 import { ensureTestBaseImage, type TestBaseImage } from './base-image.js';
 
 /**

@@ -1,15 +1,15 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { runAction } from '../../lib/src/action.js';
-import { runInProcess, tempDir } from '../../lib/src/testing/action-env.js';
+import { runAction } from '@incidents-pipeline/actions-lib/action';
+import { runInProcess, tempDir } from '@incidents-pipeline/actions-lib/testing/action-env';
 import {
   createStandIns,
   FAKE_DIGEST,
   FAKE_IMAGE_ID,
   type StandIns,
   type StandInState,
-} from '../../lib/src/testing/stand-in-tools.js';
+} from '@incidents-pipeline/actions-lib/testing/stand-in-tools';
 import { run } from '../src/main.js';
 
 // Each case starts several stand-in processes (node), which takes seconds on a busy machine.

@@ -1,6 +1,6 @@
-import { ActionError } from '../../lib/src/errors.js';
-import { KindClient } from '../../lib/src/kind.js';
-import { parseVersionOrTag } from '../../lib/src/version.js';
+import { ActionError } from '@incidents-pipeline/actions-lib/errors';
+import { KindClient } from '@incidents-pipeline/actions-lib/kind';
+import { parseVersionOrTag } from '@incidents-pipeline/actions-lib/version';
 import { Progress } from './progress.js';
 import type { Settings } from './settings.js';
 import { buildImage, deployVersion, loadImage } from './steps.js';

@@ -1,7 +1,7 @@
-import { ActionError } from '../../lib/src/errors.js';
-import { DockerClient } from '../../lib/src/docker.js';
-import { log } from '../../lib/src/log.js';
-import { parseVersionOrTag } from '../../lib/src/version.js';
+import { ActionError } from '@incidents-pipeline/actions-lib/errors';
+import { DockerClient } from '@incidents-pipeline/actions-lib/docker';
+import { log } from '@incidents-pipeline/actions-lib/log';
+import { parseVersionOrTag } from '@incidents-pipeline/actions-lib/version';
 import { requireCluster } from './deliver.js';
 import { Progress } from './progress.js';
 import type { Settings } from './settings.js';

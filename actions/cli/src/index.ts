@@ -1,5 +1,5 @@
-import { ActionError } from '../../lib/src/errors.js';
-import { createConsoleLog, log, useLog } from '../../lib/src/log.js';
+import { ActionError } from '@incidents-pipeline/actions-lib/errors';
+import { createConsoleLog, log, useLog } from '@incidents-pipeline/actions-lib/log';
 import { deliver } from './deliver.js';
 import { deploy } from './deploy.js';
 import { init } from './init.js';

@@ -1,9 +1,9 @@
 import path from 'node:path';
-import { ActionError } from '../../lib/src/errors.js';
-import { KindClient } from '../../lib/src/kind.js';
-import { installKind, KIND_VERSION } from '../../lib/src/kind-install.js';
-import { log } from '../../lib/src/log.js';
-import { compare, parseVersion } from '../../lib/src/version.js';
+import { ActionError } from '@incidents-pipeline/actions-lib/errors';
+import { KindClient } from '@incidents-pipeline/actions-lib/kind';
+import { installKind, KIND_VERSION } from '@incidents-pipeline/actions-lib/kind-install';
+import { log } from '@incidents-pipeline/actions-lib/log';
+import { compare, parseVersion } from '@incidents-pipeline/actions-lib/version';
 import { Progress } from './progress.js';
 import { initialVersion, type Settings } from './settings.js';
 import { buildImage, deployedVersion, deployVersion, loadImage } from './steps.js';

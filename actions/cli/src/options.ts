@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ActionError } from '../../lib/src/errors.js';
+import { ActionError } from '@incidents-pipeline/actions-lib/errors';
 
 export type Command = 'init' | 'deliver' | 'deploy';
 

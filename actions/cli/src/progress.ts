@@ -1,4 +1,4 @@
-import { log } from '../../lib/src/log.js';
+import { log } from '@incidents-pipeline/actions-lib/log';
 
 /** Numbered progress lines, one per step, with how long each took. */
 export class Progress {

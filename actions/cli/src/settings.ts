@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { ActionError } from '../../lib/src/errors.js';
+import { ActionError } from '@incidents-pipeline/actions-lib/errors';
 
 /**
  * The fixed facts of the local setup, the same the workflows use: the kind cluster `incidents` from

@@ -1,10 +1,10 @@
-import { deployRelease, type DeployResult } from '../../lib/src/deploy.js';
-import { DockerClient } from '../../lib/src/docker.js';
-import { HelmClient } from '../../lib/src/helm.js';
-import { planBuild, resolveBuildMetadata } from '../../lib/src/image.js';
-import { KindClient } from '../../lib/src/kind.js';
-import { KubectlClient } from '../../lib/src/kubectl.js';
-import { log } from '../../lib/src/log.js';
+import { deployRelease, type DeployResult } from '@incidents-pipeline/actions-lib/deploy';
+import { DockerClient } from '@incidents-pipeline/actions-lib/docker';
+import { HelmClient } from '@incidents-pipeline/actions-lib/helm';
+import { planBuild, resolveBuildMetadata } from '@incidents-pipeline/actions-lib/image';
+import { KindClient } from '@incidents-pipeline/actions-lib/kind';
+import { KubectlClient } from '@incidents-pipeline/actions-lib/kubectl';
+import { log } from '@incidents-pipeline/actions-lib/log';
 import type { Settings } from './settings.js';
 
 /**

@@ -1,5 +1,5 @@
-import { ActionError, MissingToolError } from '../../lib/src/errors.js';
-import { runTool } from '../../lib/src/process.js';
+import { ActionError, MissingToolError } from '@incidents-pipeline/actions-lib/errors';
+import { runTool } from '@incidents-pipeline/actions-lib/process';
 
 export type Tool = 'docker' | 'kind' | 'helm' | 'kubectl';
 

@@ -6,14 +6,14 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawn } from 'node:child_process';
-import { kindAssetName } from '../../lib/src/kind-install.js';
-import { tempDir } from '../../lib/src/testing/action-env.js';
+import { kindAssetName } from '@incidents-pipeline/actions-lib/kind-install';
+import { tempDir } from '@incidents-pipeline/actions-lib/testing/action-env';
 import {
   createStandIns,
   type StandIns,
   type StandInState,
   type StandInTool,
-} from '../../lib/src/testing/stand-in-tools.js';
+} from '@incidents-pipeline/actions-lib/testing/stand-in-tools';
 import { decide } from '../src/init.js';
 import { parseCliArgs } from '../src/options.js';
 

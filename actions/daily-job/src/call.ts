@@ -1,6 +1,6 @@
 import pRetry, { AbortError } from 'p-retry';
-import { ActionError } from '../../lib/src/errors.js';
-import { log } from '../../lib/src/log.js';
+import { ActionError } from '@incidents-pipeline/actions-lib/errors';
+import { log } from '@incidents-pipeline/actions-lib/log';
 import { redact } from './redact.js';
 import { DEFAULT_DELAY_POLICY, type DelayPolicy, parseRetryAfter, retryDelayMs } from './retry-delay.js';
 

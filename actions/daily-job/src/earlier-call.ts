@@ -1,5 +1,5 @@
-import type { GitHubClient } from '../../lib/src/github.js';
-import { ActionError } from '../../lib/src/errors.js';
+import type { GitHubClient } from '@incidents-pipeline/actions-lib/github';
+import { ActionError } from '@incidents-pipeline/actions-lib/errors';
 import { jobDateOf } from './gate.js';
 import { addDays } from './local-clock.js';
 

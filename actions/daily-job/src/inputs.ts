@@ -1,5 +1,10 @@
-import { InputError } from '../../lib/src/errors.js';
-import { assertSingleLine, getBoolean, getInteger, getOptional } from '../../lib/src/inputs.js';
+import { InputError } from '@incidents-pipeline/actions-lib/errors';
+import {
+  assertSingleLine,
+  getBoolean,
+  getInteger,
+  getOptional,
+} from '@incidents-pipeline/actions-lib/inputs';
 import { parseTime } from './gate.js';
 import { isKnownTimeZone } from './local-clock.js';
 

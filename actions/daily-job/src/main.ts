@@ -1,9 +1,9 @@
 import * as core from '@actions/core';
-import { setOutputs } from '../../lib/src/action.js';
-import { ActionError, InputError } from '../../lib/src/errors.js';
-import { githubClient, githubRepository } from '../../lib/src/github.js';
-import { log } from '../../lib/src/log.js';
-import { writeSummary, type SummaryRow } from '../../lib/src/summary.js';
+import { setOutputs } from '@incidents-pipeline/actions-lib/action';
+import { ActionError, InputError } from '@incidents-pipeline/actions-lib/errors';
+import { githubClient, githubRepository } from '@incidents-pipeline/actions-lib/github';
+import { log } from '@incidents-pipeline/actions-lib/log';
+import { writeSummary, type SummaryRow } from '@incidents-pipeline/actions-lib/summary';
 import { CallError, callEndpoint, describeTarget } from './call.js';
 import { findEarlierCall, workflowFileFromRef, type EarlierCall } from './earlier-call.js';
 import { decide, type GateDecision } from './gate.js';

@@ -1,5 +1,5 @@
-import { InputError } from '../../lib/src/errors.js';
-import { parseGoDuration } from '../../lib/src/helm.js';
+import { InputError } from '@incidents-pipeline/actions-lib/errors';
+import { parseGoDuration } from '@incidents-pipeline/actions-lib/helm';
 import {
   assertSingleLine,
   getBoolean,
@@ -8,8 +8,8 @@ import {
   getList,
   getOptional,
   parseKeyValueLines,
-} from '../../lib/src/inputs.js';
-import type { SmokeTest } from '../../lib/src/deploy.js';
+} from '@incidents-pipeline/actions-lib/inputs';
+import type { SmokeTest } from '@incidents-pipeline/actions-lib/deploy';
 import * as core from '@actions/core';
 
 export interface Inputs {

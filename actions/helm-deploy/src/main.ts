@@ -1,6 +1,6 @@
-import { setOutputs } from '../../lib/src/action.js';
-import { deployRelease, DeployFailedError, type DeployResult } from '../../lib/src/deploy.js';
-import { writeSummary, type SummaryRow } from '../../lib/src/summary.js';
+import { setOutputs } from '@incidents-pipeline/actions-lib/action';
+import { deployRelease, DeployFailedError, type DeployResult } from '@incidents-pipeline/actions-lib/deploy';
+import { writeSummary, type SummaryRow } from '@incidents-pipeline/actions-lib/summary';
 import { getInputs } from './inputs.js';
 
 export async function run(): Promise<void> {

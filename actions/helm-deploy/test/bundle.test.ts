@@ -1,8 +1,12 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { runBundle, type Inputs } from '../../lib/src/testing/action-env.js';
-import { createStandIns, type StandIns, type StandInState } from '../../lib/src/testing/stand-in-tools.js';
+import { runBundle, type Inputs } from '@incidents-pipeline/actions-lib/testing/action-env';
+import {
+  createStandIns,
+  type StandIns,
+  type StandInState,
+} from '@incidents-pipeline/actions-lib/testing/stand-in-tools';
 import { clusterWithRelease, crashingRollout, stuckInPendingUpgrade } from './fixtures.js';
 
 /**

@@ -1,5 +1,5 @@
 import { CommitParser } from 'conventional-commits-parser';
-import type { CommitRecord } from '../../lib/src/git.js';
+import type { CommitRecord } from '@incidents-pipeline/actions-lib/git';
 
 export type BumpLevel = 'major' | 'minor' | 'patch';
 

@@ -1,13 +1,13 @@
-import { getBoolean, getChoice, getOptional } from '../../lib/src/inputs.js';
-import { InputError } from '../../lib/src/errors.js';
-import { log } from '../../lib/src/log.js';
+import { getBoolean, getChoice, getOptional } from '@incidents-pipeline/actions-lib/inputs';
+import { InputError } from '@incidents-pipeline/actions-lib/errors';
+import { log } from '@incidents-pipeline/actions-lib/log';
 import {
   assertValidPrefix,
   parseTag,
   parseVersion,
   type ReleaseTag,
   type Version,
-} from '../../lib/src/version.js';
+} from '@incidents-pipeline/actions-lib/version';
 
 export type Mode = 'next' | 'validate';
 export type BumpChoice = 'auto' | 'major' | 'minor' | 'patch';

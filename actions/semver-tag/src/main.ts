@@ -1,9 +1,9 @@
-import { ActionError } from '../../lib/src/errors.js';
-import { setOutputs } from '../../lib/src/action.js';
-import { GitClient } from '../../lib/src/git.js';
-import { log } from '../../lib/src/log.js';
-import { writeSummary } from '../../lib/src/summary.js';
-import { parseVersion, releaseTagsOf, type ReleaseTag } from '../../lib/src/version.js';
+import { ActionError } from '@incidents-pipeline/actions-lib/errors';
+import { setOutputs } from '@incidents-pipeline/actions-lib/action';
+import { GitClient } from '@incidents-pipeline/actions-lib/git';
+import { log } from '@incidents-pipeline/actions-lib/log';
+import { writeSummary } from '@incidents-pipeline/actions-lib/summary';
+import { parseVersion, releaseTagsOf, type ReleaseTag } from '@incidents-pipeline/actions-lib/version';
 import { renderChangelog } from './changelog.js';
 import { classifyCommit, type ClassifiedCommit } from './commits.js';
 import { getInputs } from './inputs.js';

@@ -1,6 +1,6 @@
 import semver from 'semver';
-import { ActionError } from '../../lib/src/errors.js';
-import { formatTag, isNewer, type ReleaseTag, type Version } from '../../lib/src/version.js';
+import { ActionError } from '@incidents-pipeline/actions-lib/errors';
+import { formatTag, isNewer, type ReleaseTag, type Version } from '@incidents-pipeline/actions-lib/version';
 import { highestLevel, type BumpLevel, type ClassifiedCommit } from './commits.js';
 import type { BumpChoice } from './inputs.js';
 

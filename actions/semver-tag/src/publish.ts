@@ -1,7 +1,7 @@
-import { ActionError } from '../../lib/src/errors.js';
-import { GITHUB_ACTIONS_BOT, type GitClient } from '../../lib/src/git.js';
-import { githubClient, githubRepository } from '../../lib/src/github.js';
-import { log } from '../../lib/src/log.js';
+import { ActionError } from '@incidents-pipeline/actions-lib/errors';
+import { GITHUB_ACTIONS_BOT, type GitClient } from '@incidents-pipeline/actions-lib/git';
+import { githubClient, githubRepository } from '@incidents-pipeline/actions-lib/github';
+import { log } from '@incidents-pipeline/actions-lib/log';
 
 export interface PublishRequest {
   tag: string;

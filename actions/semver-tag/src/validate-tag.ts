@@ -1,6 +1,6 @@
 import semver from 'semver';
-import { ActionError } from '../../lib/src/errors.js';
-import { isNewer, type ReleaseTag } from '../../lib/src/version.js';
+import { ActionError } from '@incidents-pipeline/actions-lib/errors';
+import { isNewer, type ReleaseTag } from '@incidents-pipeline/actions-lib/version';
 import type { Bump, VersionPlan } from './next-version.js';
 
 /**

@@ -1,7 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it, jest } from '@jest/globals';
-import { runBundle } from '../../lib/src/testing/action-env.js';
-import { ISOLATED_GIT_ENV, TestRepo, withoutIdentity } from '../../lib/src/testing/git-repo.js';
+import { runBundle } from '@incidents-pipeline/actions-lib/testing/action-env';
+import {
+  ISOLATED_GIT_ENV,
+  TestRepo,
+  withoutIdentity,
+} from '@incidents-pipeline/actions-lib/testing/git-repo';
 
 jest.setTimeout(120_000);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import type { CommitRecord } from '../../lib/src/git.js';
+import type { CommitRecord } from '@incidents-pipeline/actions-lib/git';
 import { renderChangelog } from '../src/changelog.js';
 import { classifyCommit, highestLevel } from '../src/commits.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { ActionError } from '../../lib/src/errors.js';
-import { parseTag, parseVersion, releaseTagsOf } from '../../lib/src/version.js';
+import { ActionError } from '@incidents-pipeline/actions-lib/errors';
+import { parseTag, parseVersion, releaseTagsOf } from '@incidents-pipeline/actions-lib/version';
 import { classifyCommit } from '../src/commits.js';
 import { planNext, type NextOptions } from '../src/next-version.js';
 import { planValidate } from '../src/validate-tag.js';
