@@ -29078,18 +29078,18 @@ which.sync = whichSync
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _lib_src_action_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2450);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1670);
+/* harmony import */ var _incidents_pipeline_actions_lib_action__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2450);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9301);
 
 
-await (0,_lib_src_action_js__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .C)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e);
+await (0,_incidents_pipeline_actions_lib_action__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .C)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e);
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 1670:
+/***/ 9301:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29100,15 +29100,6 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ../lib/src/action.ts
 var action = __nccwpck_require__(2450);
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
-// EXTERNAL MODULE: ../../node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(3483);
 ;// CONCATENATED MODULE: ../../node_modules/is-plain-obj/index.js
 function isPlainObject(value) {
 	if (typeof value !== 'object' || value === null) {
@@ -30325,6 +30316,9 @@ const handleCommand = (filePath, rawArguments, rawOptions) => {
 	};
 };
 
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
 // EXTERNAL MODULE: ../../node_modules/cross-spawn/index.js
 var cross_spawn = __nccwpck_require__(4422);
 ;// CONCATENATED MODULE: ../lib/node_modules/path-key/index.js
@@ -30450,7 +30444,7 @@ const npmRunPathEnv = ({env = external_node_process_namespaceObject.env, ...opti
 };
 
 ;// CONCATENATED MODULE: external "node:timers/promises"
-const external_node_timers_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
 ;// CONCATENATED MODULE: ../lib/node_modules/execa/lib/return/final-error.js
 // When the subprocess fails, this is the error instance being returned.
 // If another error instance is being thrown, it is kept as `error.cause`.
@@ -30493,6 +30487,8 @@ setErrorName(ExecaError, ExecaError.name);
 class ExecaSyncError extends Error {}
 setErrorName(ExecaSyncError, ExecaSyncError.name);
 
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: ../lib/node_modules/human-signals/build/src/realtime.js
 
 const getRealtimeSignals=()=>{
@@ -31050,7 +31046,7 @@ const killOnTimeout = async ({kill, forceKillAfterDelay, context, controllerSign
 	}
 
 	try {
-		await (0,external_node_timers_promises_namespaceObject.setTimeout)(forceKillAfterDelay, undefined, {signal: controllerSignal});
+		await (0,promises_namespaceObject.setTimeout)(forceKillAfterDelay, undefined, {signal: controllerSignal});
 		if (kill('SIGKILL')) {
 			context.isForcefullyTerminated ??= true;
 		}
@@ -31431,7 +31427,7 @@ const onMessage = async ({anyProcess, channel, isSubprocess, ipcEmitter}, wrappe
 		// eslint-disable-next-line no-await-in-loop
 		await waitForOutgoingMessages(anyProcess, ipcEmitter, wrappedMessage);
 		// eslint-disable-next-line no-await-in-loop
-		await external_node_timers_promises_namespaceObject.scheduler.yield();
+		await promises_namespaceObject.scheduler.yield();
 
 		// eslint-disable-next-line no-await-in-loop
 		const message = await handleStrictRequest({
@@ -31825,7 +31821,7 @@ const startIpc = async ({anyProcess, channel, isSubprocess, ipc}) => {
 	}
 
 	getIpcEmitter(anyProcess, channel, isSubprocess);
-	await external_node_timers_promises_namespaceObject.scheduler.yield();
+	await promises_namespaceObject.scheduler.yield();
 };
 
 let cancelListening = false;
@@ -31940,7 +31936,7 @@ const throwOnTimeout = (subprocess, timeout, context, controller) => timeout ===
 	: [killAfterTimeout(subprocess, timeout, context, controller)];
 
 const killAfterTimeout = async (subprocess, timeout, context, {signal}) => {
-	await (0,external_node_timers_promises_namespaceObject.setTimeout)(timeout, undefined, {signal});
+	await (0,promises_namespaceObject.setTimeout)(timeout, undefined, {signal});
 	context.terminationReason ??= 'timeout';
 	subprocess.kill();
 	throw new DiscardedError();
@@ -37020,7 +37016,7 @@ const logOutputAsync = async ({stream, onStreamEnd, fdNumber, encoding, allMixed
 // When using `buffer: false`, users need to read `subprocess.stdout|stderr|all` right away
 // See https://github.com/sindresorhus/execa/issues/730 and https://github.com/sindresorhus/execa/pull/729#discussion_r1465496310
 const resumeStream = async stream => {
-	await (0,external_node_timers_promises_namespaceObject.setImmediate)();
+	await (0,promises_namespaceObject.setImmediate)();
 	if (stream.readableFlowing === null) {
 		stream.resume();
 	}
@@ -38543,7 +38539,7 @@ class KubectlClient {
                 const code = result.code;
                 reject(new errors/* ActionError */.lZ(code === 'ENOENT'
                     ? `${this.binary} was not found on PATH. Install kubectl (https://kubernetes.io/docs/tasks/tools/).`
-                    : `kubectl port-forward to service/${service} exited: ${output.trim().split('\n').at(-1) ?? ''}`));
+                    : `kubectl port-forward to service/${service} exited: ${meaningfulLine(output)}`));
             });
         }).catch(async (error) => {
             child.kill();
@@ -38893,18 +38889,267 @@ class HelmClient {
         return runTool(this.binary, args, { ...options, env: this.env });
     }
     failure(command, result) {
-        const line = result.stderr.trim().split('\n').at(-1) ?? '';
-        return new errors/* ActionError */.lZ(`helm ${command} failed (exit ${result.exitCode}): ${line.replace(/^Error:\s*/, '')}`);
+        return new errors/* ActionError */.lZ(`helm ${command} failed (exit ${result.exitCode}): ${meaningfulLine(result.stderr)}`);
     }
+}
+
+;// CONCATENATED MODULE: ../lib/src/deploy-recovery.ts
+
+
+
+/**
+ * A release left in `pending-*` by a cancelled run blocks every later upgrade ("another operation is
+ * in progress"). Without `rollbackOnFailure` we stop and name the command that fixes it; with it we
+ * return to the last deployed revision (or remove a never-finished install), as Helm's own
+ * rollback-on-failure would have done had the run not been cancelled. Returns the release afterwards.
+ */
+async function recoverStuckRelease(helm, target, stuck, options) {
+    const history = await helm.history(target);
+    const lastGood = lastDeployedRevision(history, stuck.revision);
+    const ns = `-n ${target.namespace}${target.kubeContext ? ` --kube-context ${target.kubeContext}` : ''}`;
+    const recovery = lastGood === undefined
+        ? `helm uninstall ${target.release} ${ns}`
+        : `helm rollback ${target.release} ${lastGood} ${ns}`;
+    const what = `release ${target.release} in namespace ${target.namespace} is stuck in ${stuck.status} at revision ${stuck.revision}, probably left by a cancelled or killed deploy`;
+    if (!options.rollbackOnFailure) {
+        throw new errors/* ActionError */.lZ(`${what}. Recover with \`${recovery}\`, or rerun with rollback-on-failure: true.`);
+    }
+    log().warning(`${what}; recovering with \`${recovery}\` before deploying`);
+    if (lastGood === undefined) {
+        await helm.uninstall(target, { timeout: options.timeout });
+        return undefined;
+    }
+    await helm.rollback(target, lastGood, { timeout: options.timeout, wait: true });
+    return helm.status(target);
+}
+/**
+ * Returns to the newest revision that served before the one this deploy created, or removes a first
+ * install that never served. A rollback that fails too is a warning: the deploy's own error is the
+ * one to report, and `current` is returned unchanged.
+ */
+async function rollBack(helm, target, options) {
+    const unchanged = { ...options.current, rolledBack: false };
+    try {
+        const history = await helm.history(target);
+        const back = lastDeployedRevision(history, history.at(-1)?.revision ?? Infinity);
+        if (back === undefined && options.previousRevision === undefined) {
+            await helm.uninstall(target, { timeout: options.timeout });
+            return { revision: 0, status: 'uninstalled', rolledBack: true };
+        }
+        if (back === undefined) {
+            log().warning(`no earlier deployed revision of ${target.release} to roll back to`);
+            return unchanged;
+        }
+        await helm.rollback(target, back, { timeout: options.timeout, wait: true });
+        const after = await helm.status(target);
+        return {
+            revision: after?.revision ?? options.current.revision,
+            status: after?.status ?? options.current.status,
+            rolledBack: true,
+        };
+    }
+    catch (error) {
+        log().warning(`rollback failed too: ${error instanceof Error ? error.message : String(error)}`);
+        return unchanged;
+    }
+}
+/**
+ * What Helm 4's own rollback-on-failure left after a failed upgrade: a `Rollback to N` revision, or
+ * no release at all when a first install was removed.
+ */
+async function stateAfterHelmRollback(helm, target, previousRevision) {
+    const after = await helm.status(target).catch(() => undefined);
+    return {
+        revision: after?.revision ?? 0,
+        status: after?.status ?? 'uninstalled',
+        rolledBack: after === undefined ? previousRevision === undefined : /^rollback/i.test(after.description),
+    };
+}
+/** The release as a failed upgrade left it, when nobody rolled back. */
+async function stateAsLeft(helm, target, before) {
+    const after = await helm.status(target).catch(() => undefined);
+    return {
+        revision: after?.revision ?? before.revision,
+        status: after?.status ?? before.status,
+        rolledBack: false,
+    };
+}
+
+;// CONCATENATED MODULE: external "node:fs/promises"
+const external_node_fs_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+// EXTERNAL MODULE: ../../node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(3483);
+;// CONCATENATED MODULE: ../lib/src/deploy-values.ts
+
+
+
+
+
+/**
+ * The values of a deploy and the secrets in them: which inline values must be masked, and the
+ * private files through which values reach Helm (never argv, where any process listing shows them).
+ */
+/**
+ * Words of a key that name a credential. A key is split into words at `-`, `_`, `.`, `/` and
+ * camelCase humps, so `clientSecret`, `API_TOKEN` and `db.password` match while `topologyKey`,
+ * `tokenizer` or `passthrough` do not.
+ */
+const SECRET_WORDS = new Set([
+    'password',
+    'passwords',
+    'passwd',
+    'passphrase',
+    'token',
+    'tokens',
+    'secret',
+    'secrets',
+    'credential',
+    'credentials',
+    'apikey',
+    'privatekey',
+]);
+/** Two-word names of a credential, as they appear split: `apiKey`, `private_key`. */
+const SECRET_PAIRS = [
+    ['api', 'key'],
+    ['private', 'key'],
+];
+/**
+ * The runner replaces a masked value everywhere in the job log: masking `true` or `80` would blank
+ * those out of every line. Values this short carry no secret worth that damage.
+ */
+const MIN_MASKED_LENGTH = 6;
+function keyWords(key) {
+    return key
+        .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+        .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+        .split(/[^A-Za-z0-9]+/)
+        .filter((w) => w !== '')
+        .map((w) => w.toLowerCase());
+}
+/** Whether a values key names a credential (one of its words, or two adjacent words, does). */
+function isSecretKey(key) {
+    const words = keyWords(key);
+    if (words.some((w) => SECRET_WORDS.has(w)))
+        return true;
+    return words.some((w, i) => SECRET_PAIRS.some(([a, b]) => w === a && words[i + 1] === b));
+}
+/** A scalar worth masking: text (not a YAML boolean, number or null) of at least the minimum length. */
+function maskable(node) {
+    if (!(0,dist/* isScalar */.jn)(node) || typeof node.value !== 'string')
+        return undefined;
+    const text = node.value;
+    if (/^(true|false)$/i.test(text.trim()) || text.trim().length < MIN_MASKED_LENGTH)
+        return undefined;
+    return text;
+}
+/**
+ * Validates inline values YAML (a mapping) and returns the strings found under keys that name a
+ * credential, at any depth and in lists, for masking. Values under other keys stay readable in the
+ * log, so secrets belong under such keys (or in a values file that is itself a secret).
+ */
+function inlineValuesSecrets(input, yamlText) {
+    const doc = (0,dist/* parseDocument */.Tp)(yamlText);
+    if (doc.errors.length > 0)
+        throw new errors/* InputError */.dz(input, `is not valid YAML: ${doc.errors[0].message.split('\n')[0]}`);
+    if (doc.contents !== null && !(0,dist/* isMap */.jh)(doc.contents))
+        throw new errors/* InputError */.dz(input, 'must be a YAML mapping of values');
+    const found = new Set();
+    const visit = (node, secret) => {
+        if (!node)
+            return;
+        if ((0,dist/* isScalar */.jn)(node)) {
+            const text = secret ? maskable(node) : undefined;
+            if (text === undefined)
+                return;
+            found.add(text);
+            // The runner masks a registered value as a whole; a key or certificate is logged line by line.
+            for (const line of text.split('\n'))
+                if (line.trim().length >= MIN_MASKED_LENGTH)
+                    found.add(line.trim());
+        }
+        else if ((0,dist/* isMap */.jh)(node)) {
+            for (const pair of node.items) {
+                const key = (0,dist/* isScalar */.jn)(pair.key) ? String(pair.key.value) : '';
+                visit(pair.value, secret || isSecretKey(key));
+            }
+        }
+        else if ((0,dist/* isSeq */.oP)(node)) {
+            for (const item of node.items)
+                visit(item, secret);
+        }
+    };
+    visit(doc.contents, false);
+    return [...found];
+}
+/** The image values Helm gets through a file: only what was given, so the chart's defaults stay. */
+function imageValues(repository, tag) {
+    const image = {};
+    if (repository)
+        image.repository = repository;
+    if (tag)
+        image.tag = tag;
+    return Object.keys(image).length > 0 ? { image } : undefined;
+}
+/**
+ * Runs `use` with the values files of a deploy: the given files, then the inline values and the
+ * image, each in a file readable only by us (0600, in a 0700 directory) that is gone afterwards.
+ * The step's own inputs come last, so they win over the files.
+ */
+async function withValuesFiles(request, use) {
+    const dir = await (0,external_node_fs_promises_namespaceObject.mkdtemp)(external_node_path_default().join((0,external_node_os_namespaceObject.tmpdir)(), 'helm-deploy-'));
+    try {
+        await (0,external_node_fs_promises_namespaceObject.chmod)(dir, 0o700);
+        const files = [...request.valuesFiles];
+        if (request.values?.trim())
+            files.push(await writePrivate(dir, 'values.yaml', request.values));
+        const image = imageValues(request.imageRepository, request.imageTag);
+        if (image)
+            files.push(await writePrivate(dir, 'image.yaml', (0,dist/* stringify */.As)(image)));
+        return await use(files);
+    }
+    finally {
+        await (0,external_node_fs_promises_namespaceObject.rm)(dir, { recursive: true, force: true });
+    }
+}
+async function writePrivate(dir, name, text) {
+    const file = external_node_path_default().join(dir, name);
+    await (0,external_node_fs_promises_namespaceObject.writeFile)(file, text, { mode: 0o600 });
+    // The mode given to writeFile is filtered by the umask; chmod is not.
+    await (0,external_node_fs_promises_namespaceObject.chmod)(file, 0o600);
+    return file;
 }
 
 ;// CONCATENATED MODULE: ../lib/src/smoke-test.ts
 
-/**
- * The HTTP smoke test of a deployed service: `/readyz` answers 200 and `/` answers 200 with the
- * service's status line. Run through a port-forward on 127.0.0.1, so it checks the Service, the pods
- * behind it and the incidents file they mounted, not just that Helm was content.
- */
+
+
+/** Runs the smoke test of a release; returns what passed, throws an `ActionError` that says what failed. */
+async function smokeTestRelease(kind, clients, target) {
+    if (kind === 'none')
+        return 'skipped';
+    if (kind === 'helm') {
+        const test = await clients.helm.test(target, { timeout: target.timeout });
+        if (test.exitCode !== 0) {
+            // The test pod's own error is often only in the logs `--logs` prints to stdout.
+            throw new errors/* ActionError */.lZ(`helm test failed (exit ${test.exitCode}): ${meaningfulLine(test.stderr, test.stdout)}`);
+        }
+        return 'helm test passed';
+    }
+    const services = await clients.kubectl.services(target.namespace, target.selector);
+    const service = services.find((s) => s.ports.length > 0);
+    if (!service)
+        throw new errors/* ActionError */.lZ(`smoke test: no Service with a port carries the label ${target.selector}`);
+    const port = service.ports.find((p) => p.name === 'http') ?? service.ports[0];
+    const forward = await clients.kubectl.portForward(target.namespace, service.name, port.port);
+    try {
+        const checked = await httpSmokeTest(`http://127.0.0.1:${forward.localPort}/`);
+        log().info(`GET /readyz: ${checked.readyz}; GET /: ${checked.statusLine}`);
+        return `http: ${checked.statusLine}`;
+    }
+    finally {
+        await forward.close();
+    }
+}
 const STATUS_LINE = /^status: \d+ days? since the last incident$/;
 async function httpSmokeTest(baseUrl, options = {}) {
     const attempts = options.attempts ?? 5;
@@ -38952,8 +39197,6 @@ async function checkOnce(baseUrl, timeoutMs) {
 
 
 
-
-
 /** A failed deploy, with what is known of the release afterwards and the diagnostics gathered. */
 class DeployFailedError extends errors/* ActionError */.lZ {
     result;
@@ -38968,66 +39211,6 @@ class DeployFailedError extends errors/* ActionError */.lZ {
 /** The label `helm create` charts put on everything a release owns. */
 function releaseSelector(release) {
     return `app.kubernetes.io/instance=${release}`;
-}
-/** The image values Helm gets through a file: only what was given, so the chart's defaults stay. */
-function imageValues(repository, tag) {
-    const image = {};
-    if (repository)
-        image.repository = repository;
-    if (tag)
-        image.tag = tag;
-    return Object.keys(image).length > 0 ? { image } : undefined;
-}
-/** Key names whose values are credentials (`password`, `apiToken`, `clientSecret`, `privateKey`, ...). */
-const SECRET_KEY = /pass(word|wd)?|token|secret|credential|private|api[-_]?key|(^|[-_.])key$|Key$|auth|cert|dsn/i;
-/**
- * Validates inline values YAML (a mapping) and returns the scalar strings found under secret-looking
- * keys, at any depth and in lists, for masking. Everything else in `values` stays readable in logs of
- * other tools, so secrets belong under such keys (or in a values file that is itself a secret).
- */
-function inlineValuesSecrets(input, yamlText) {
-    const doc = (0,dist/* parseDocument */.Tp)(yamlText);
-    if (doc.errors.length > 0)
-        throw new errors/* InputError */.dz(input, `is not valid YAML: ${doc.errors[0].message.split('\n')[0]}`);
-    if (doc.contents !== null && !(0,dist/* isMap */.jh)(doc.contents))
-        throw new errors/* InputError */.dz(input, 'must be a YAML mapping of values');
-    const found = new Set();
-    const visit = (node, secret) => {
-        if (!node)
-            return;
-        if ((0,dist/* isScalar */.jn)(node)) {
-            const text = node.value === null ? '' : String(node.value);
-            if (secret && text.length > 0) {
-                found.add(text);
-                // The runner masks a registered value as a whole; a key or certificate is logged line by line.
-                for (const line of text.split('\n'))
-                    if (line.trim().length >= 8)
-                        found.add(line.trim());
-            }
-        }
-        else if ((0,dist/* isMap */.jh)(node)) {
-            for (const pair of node.items) {
-                const key = (0,dist/* isScalar */.jn)(pair.key) ? String(pair.key.value) : '';
-                visit(pair.value, secret || SECRET_KEY.test(key));
-            }
-        }
-        else if ((0,dist/* isSeq */.oP)(node)) {
-            for (const item of node.items)
-                visit(item, secret);
-        }
-    };
-    visit(doc.contents, false);
-    return [...found];
-}
-/** Writes one values file readable only by us (mode 0600), inside a 0700 directory. */
-async function writePrivate(dir, name, text) {
-    const file = external_node_path_default().join(dir, name);
-    await (0,promises_namespaceObject.writeFile)(file, text, { mode: 0o600 });
-    await (0,promises_namespaceObject.chmod)(file, 0o600);
-    return file;
-}
-function describeError(error) {
-    return error instanceof Error ? error.message : String(error);
 }
 async function deployRelease(options) {
     if (parseGoDuration(options.timeout) === undefined) {
@@ -39044,6 +39227,7 @@ async function deployRelease(options) {
         kubeContext: options.kubeContext,
     };
     const selector = releaseSelector(options.release);
+    const readyCount = () => kubectl.readyCount(options.namespace, selector).catch(() => undefined);
     const version = await helm.version();
     log().info(`Helm ${version.version}; release ${options.release} in namespace ${options.namespace}`);
     let existing = await helm.status(target);
@@ -39051,191 +39235,69 @@ async function deployRelease(options) {
         existing = await recoverStuckRelease(helm, target, existing, options);
     }
     const previousRevision = existing?.revision;
-    const image = describeImage(options, existing);
-    const result = {
+    const known = {
         helmVersion: version.version,
-        revision: previousRevision ?? 0,
-        status: existing?.status ?? 'not installed',
         previousRevision,
-        rolledBack: false,
-        image,
+        image: describeImage(options, existing),
         smokeTest: options.smokeTest,
     };
-    const dir = await (0,promises_namespaceObject.mkdtemp)(external_node_path_default().join((0,external_node_os_namespaceObject.tmpdir)(), 'helm-deploy-'));
+    // Helm 3's --atomic would roll back before we could look at the failing pods: roll back ourselves.
+    const helmRollsBack = options.rollbackOnFailure && version.major === 4;
     try {
-        await (0,promises_namespaceObject.chmod)(dir, 0o700);
-        const valuesFiles = [...options.valuesFiles];
-        // Inline values and the image go after the files, so the step's own inputs win over them.
-        if (options.values?.trim())
-            valuesFiles.push(await writePrivate(dir, 'values.yaml', options.values));
-        const imageOverride = imageValues(options.imageRepository, options.imageTag);
-        if (imageOverride)
-            valuesFiles.push(await writePrivate(dir, 'image.yaml', (0,dist/* stringify */.As)(imageOverride)));
-        // Helm 3's --atomic would roll back before we could look at the failing pods: roll back ourselves.
-        const helmRollsBack = options.rollbackOnFailure && version.major === 4;
-        try {
-            await helm.upgradeInstall({
-                ...target,
-                chart: options.chart,
-                valuesFiles,
-                set: options.set,
-                createNamespace: options.createNamespace,
-                timeout: options.timeout,
-                wait: options.wait,
-                rollbackOnFailure: helmRollsBack,
-            });
-        }
-        catch (error) {
-            if (!(error instanceof ToolError))
-                throw error;
-            throw await handleFailedUpgrade(error, { helm, kubectl, target, selector, options, version, result });
-        }
-    }
-    finally {
-        await (0,promises_namespaceObject.rm)(dir, { recursive: true, force: true });
-    }
-    const deployed = await helm.status(target);
-    result.revision = deployed?.revision ?? 0;
-    result.status = deployed?.status ?? 'unknown';
-    log().info(`Release ${options.release} is at revision ${result.revision} (${result.status})`);
-    try {
-        result.smokeTest = await runSmokeTest(helm, kubectl, target, selector, options);
+        await withValuesFiles(options, (valuesFiles) => helm.upgradeInstall({
+            ...target,
+            chart: options.chart,
+            valuesFiles,
+            set: options.set,
+            createNamespace: options.createNamespace,
+            timeout: options.timeout,
+            wait: options.wait,
+            rollbackOnFailure: helmRollsBack,
+        }));
     }
     catch (error) {
-        throw await handleFailedSmokeTest(error, { helm, kubectl, target, selector, options, version, result });
+        if (!(error instanceof ToolError))
+            throw error;
+        // Not an error annotation: the step's own failure message carries the reason once.
+        log().info(`helm upgrade failed: ${error.message}; collecting diagnostics`);
+        const diagnostics = await collectDiagnostics(kubectl, options.namespace, selector);
+        const before = { revision: previousRevision ?? 0, status: existing?.status ?? 'not installed' };
+        const after = !options.rollbackOnFailure
+            ? await stateAsLeft(helm, target, before)
+            : helmRollsBack
+                ? await stateAfterHelmRollback(helm, target, previousRevision)
+                : await rollBack(helm, target, { timeout: options.timeout, previousRevision, current: before });
+        const outcome = !after.rolledBack
+            ? 'not rolled back'
+            : previousRevision === undefined
+                ? 'the failed install was removed'
+                : `rolled back to revision ${previousRevision}`;
+        throw new DeployFailedError(`deploy of ${options.release} failed (${outcome}): ${error.message}`, { ...known, ...after, podsReady: await readyCount() }, diagnosticsMarkdown(diagnostics));
     }
-    result.podsReady = await kubectl.readyCount(options.namespace, selector).catch(() => undefined);
-    return result;
+    const deployed = await helm.status(target);
+    const current = { revision: deployed?.revision ?? 0, status: deployed?.status ?? 'unknown' };
+    log().info(`Release ${options.release} is at revision ${current.revision} (${current.status})`);
+    let smokeTest;
+    try {
+        smokeTest = await smokeTestRelease(options.smokeTest, { helm, kubectl }, { ...target, selector, timeout: options.timeout });
+    }
+    catch (error) {
+        if (!(error instanceof errors/* ActionError */.lZ))
+            throw error;
+        log().info(`${error.message}; collecting diagnostics`);
+        const diagnostics = await collectDiagnostics(kubectl, options.namespace, selector);
+        const after = options.rollbackOnFailure
+            ? await rollBack(helm, target, { timeout: options.timeout, previousRevision, current })
+            : { ...current, rolledBack: false };
+        const rolledBack = after.rolledBack ? ` (rolled back to revision ${previousRevision})` : '';
+        throw new DeployFailedError(`smoke test of ${options.release} revision ${current.revision} failed${rolledBack}: ${error.message}`, { ...known, ...after, podsReady: await readyCount() }, diagnosticsMarkdown(diagnostics));
+    }
+    return { ...known, ...current, rolledBack: false, smokeTest, podsReady: await readyCount() };
 }
 function describeImage(options, existing) {
     const repository = options.imageRepository ?? '(chart default)';
     const tag = options.imageTag ?? (existing?.appVersion ? `${existing.appVersion} (appVersion)` : '(appVersion)');
     return `${repository}:${tag}`;
-}
-/**
- * A release left in `pending-*` by a cancelled run blocks every later upgrade ("another operation is
- * in progress"). Without `rollback-on-failure` we stop and name the command that fixes it; with it we
- * return to the last deployed revision (or remove a never-finished install), as Helm's own
- * rollback-on-failure would have done had the run not been cancelled.
- */
-async function recoverStuckRelease(helm, target, stuck, options) {
-    const history = await helm.history(target);
-    const lastGood = lastDeployedRevision(history, stuck.revision);
-    const ns = `-n ${target.namespace}${target.kubeContext ? ` --kube-context ${target.kubeContext}` : ''}`;
-    const recovery = lastGood === undefined
-        ? `helm uninstall ${target.release} ${ns}`
-        : `helm rollback ${target.release} ${lastGood} ${ns}`;
-    const what = `release ${target.release} in namespace ${target.namespace} is stuck in ${stuck.status} at revision ${stuck.revision}, probably left by a cancelled or killed deploy`;
-    if (!options.rollbackOnFailure) {
-        throw new errors/* ActionError */.lZ(`${what}. Recover with \`${recovery}\`, or rerun with rollback-on-failure: true.`);
-    }
-    log().warning(`${what}; recovering with \`${recovery}\` before deploying`);
-    if (lastGood === undefined) {
-        await helm.uninstall(target, { timeout: options.timeout });
-        return undefined;
-    }
-    await helm.rollback(target, lastGood, { timeout: options.timeout, wait: true });
-    return helm.status(target);
-}
-async function handleFailedUpgrade(error, context) {
-    const { helm, kubectl, target, selector, options, version, result } = context;
-    // Not an error annotation: the step's own failure message below carries the reason once.
-    log().info(`helm upgrade failed: ${error.message}; collecting diagnostics`);
-    const diagnostics = await collectDiagnostics(kubectl, options.namespace, selector);
-    if (options.rollbackOnFailure && version.major === 3) {
-        await rollBackExplicitly(context);
-    }
-    else if (options.rollbackOnFailure) {
-        // Helm 4 rolled back (or removed a failed first install) itself; read what it left.
-        const after = await helm.status(target).catch(() => undefined);
-        result.rolledBack =
-            after === undefined ? result.previousRevision === undefined : /^rollback/i.test(after.description);
-        result.revision = after?.revision ?? 0;
-        result.status = after?.status ?? 'uninstalled';
-    }
-    else {
-        const after = await helm.status(target).catch(() => undefined);
-        result.revision = after?.revision ?? result.revision;
-        result.status = after?.status ?? result.status;
-    }
-    result.podsReady = await kubectl.readyCount(options.namespace, selector).catch(() => undefined);
-    const outcome = result.rolledBack
-        ? result.previousRevision === undefined
-            ? 'the failed install was removed'
-            : `rolled back to revision ${result.previousRevision}`
-        : 'not rolled back';
-    return new DeployFailedError(`deploy of ${options.release} failed (${outcome}): ${error.message}`, result, diagnosticsMarkdown(diagnostics));
-}
-async function handleFailedSmokeTest(error, context) {
-    if (!(error instanceof errors/* ActionError */.lZ))
-        return error;
-    const { kubectl, options, selector, result } = context;
-    log().info(`${error.message}; collecting diagnostics`);
-    const tested = result.revision;
-    const diagnostics = await collectDiagnostics(kubectl, options.namespace, selector);
-    if (options.rollbackOnFailure)
-        await rollBackExplicitly(context);
-    result.podsReady = await kubectl.readyCount(options.namespace, selector).catch(() => undefined);
-    return new DeployFailedError(`smoke test of ${options.release} revision ${tested} failed${result.rolledBack ? ` (rolled back to revision ${result.previousRevision})` : ''}: ${error.message}`, result, diagnosticsMarkdown(diagnostics));
-}
-/**
- * Returns to the newest revision that served before the one this deploy created, or removes a first
- * install that never served.
- */
-async function rollBackExplicitly({ helm, target, options, result }) {
-    try {
-        const history = await helm.history(target);
-        const back = lastDeployedRevision(history, history.at(-1)?.revision ?? Infinity);
-        if (back === undefined && result.previousRevision === undefined) {
-            await helm.uninstall(target, { timeout: options.timeout });
-            result.status = 'uninstalled';
-            result.revision = 0;
-        }
-        else if (back === undefined) {
-            log().warning(`no earlier deployed revision of ${target.release} to roll back to`);
-            return;
-        }
-        else {
-            await helm.rollback(target, back, { timeout: options.timeout, wait: true });
-            const after = await helm.status(target);
-            result.revision = after?.revision ?? result.revision;
-            result.status = after?.status ?? result.status;
-        }
-        result.rolledBack = true;
-    }
-    catch (rollbackError) {
-        log().warning(`rollback failed too: ${describeError(rollbackError)}`);
-    }
-}
-async function runSmokeTest(helm, kubectl, target, selector, options) {
-    if (options.smokeTest === 'none')
-        return 'skipped';
-    if (options.smokeTest === 'helm') {
-        const test = await helm.test(target, { timeout: options.timeout });
-        if (test.exitCode !== 0) {
-            const reason = test.stderr
-                .trim()
-                .split('\n')
-                .at(-1)
-                ?.replace(/^Error:\s*/, '') ?? `exit ${test.exitCode}`;
-            throw new errors/* ActionError */.lZ(`helm test failed: ${reason}`);
-        }
-        return 'helm test passed';
-    }
-    const services = await kubectl.services(options.namespace, selector);
-    const service = services.find((s) => s.ports.length > 0);
-    if (!service)
-        throw new errors/* ActionError */.lZ(`smoke test: no Service with a port carries the label ${selector}`);
-    const port = service.ports.find((p) => p.name === 'http') ?? service.ports[0];
-    const forward = await kubectl.portForward(options.namespace, service.name, port.port);
-    try {
-        const checked = await httpSmokeTest(`http://127.0.0.1:${forward.localPort}/`);
-        log().info(`GET /readyz: ${checked.readyz}; GET /: ${checked.statusLine}`);
-        return `http: ${checked.statusLine}`;
-    }
-    finally {
-        await forward.close();
-    }
 }
 
 ;// CONCATENATED MODULE: ../lib/src/inputs.ts

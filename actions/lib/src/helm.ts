@@ -1,5 +1,5 @@
 import { ActionError } from './errors.js';
-import { runTool, type RunResult } from './process.js';
+import { meaningfulLine, runTool, type RunResult } from './process.js';
 
 /**
  * A small typed Helm client. Arguments are always arrays (no shell), values reach Helm through files
@@ -350,9 +350,8 @@ export class HelmClient {
   }
 
   private failure(command: string, result: RunResult): ActionError {
-    const line = result.stderr.trim().split('\n').at(-1) ?? '';
     return new ActionError(
-      `helm ${command} failed (exit ${result.exitCode}): ${line.replace(/^Error:\s*/, '')}`,
+      `helm ${command} failed (exit ${result.exitCode}): ${meaningfulLine(result.stderr)}`,
     );
   }
 }

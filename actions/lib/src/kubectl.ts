@@ -1,7 +1,7 @@
 import { execa, type ResultPromise } from 'execa';
 import { ActionError } from './errors.js';
 import { log } from './log.js';
-import { runTool } from './process.js';
+import { meaningfulLine, runTool } from './process.js';
 
 /**
  * A small typed kubectl client for what a deploy needs to know about its release: readiness, and when
@@ -267,7 +267,7 @@ export class KubectlClient {
           new ActionError(
             code === 'ENOENT'
               ? `${this.binary} was not found on PATH. Install kubectl (https://kubernetes.io/docs/tasks/tools/).`
-              : `kubectl port-forward to service/${service} exited: ${output.trim().split('\n').at(-1) ?? ''}`,
+              : `kubectl port-forward to service/${service} exited: ${meaningfulLine(output)}`,
           ),
         );
       });

@@ -1,10 +1,49 @@
 import { ActionError } from './errors.js';
+import type { HelmClient, ReleaseTarget } from './helm.js';
+import type { KubectlClient } from './kubectl.js';
+import { log } from './log.js';
+import { meaningfulLine } from './process.js';
 
 /**
- * The HTTP smoke test of a deployed service: `/readyz` answers 200 and `/` answers 200 with the
- * service's status line. Run through a port-forward on 127.0.0.1, so it checks the Service, the pods
- * behind it and the incidents file they mounted, not just that Helm was content.
+ * Smoke tests of a deployed release. `helm` runs the chart's test hook; `http` checks that `/readyz`
+ * answers 200 and `/` answers 200 with the service's status line, through a port-forward on
+ * 127.0.0.1, so it checks the Service, the pods behind it and the incidents file they mounted, not
+ * just that Helm was content.
  */
+
+export type SmokeTest = 'helm' | 'http' | 'none';
+
+/** Runs the smoke test of a release; returns what passed, throws an `ActionError` that says what failed. */
+export async function smokeTestRelease(
+  kind: SmokeTest,
+  clients: { helm: HelmClient; kubectl: KubectlClient },
+  target: ReleaseTarget & { selector: string; timeout: string },
+): Promise<string> {
+  if (kind === 'none') return 'skipped';
+  if (kind === 'helm') {
+    const test = await clients.helm.test(target, { timeout: target.timeout });
+    if (test.exitCode !== 0) {
+      // The test pod's own error is often only in the logs `--logs` prints to stdout.
+      throw new ActionError(
+        `helm test failed (exit ${test.exitCode}): ${meaningfulLine(test.stderr, test.stdout)}`,
+      );
+    }
+    return 'helm test passed';
+  }
+  const services = await clients.kubectl.services(target.namespace, target.selector);
+  const service = services.find((s) => s.ports.length > 0);
+  if (!service)
+    throw new ActionError(`smoke test: no Service with a port carries the label ${target.selector}`);
+  const port = service.ports.find((p) => p.name === 'http') ?? service.ports[0];
+  const forward = await clients.kubectl.portForward(target.namespace, service.name, port.port);
+  try {
+    const checked = await httpSmokeTest(`http://127.0.0.1:${forward.localPort}/`);
+    log().info(`GET /readyz: ${checked.readyz}; GET /: ${checked.statusLine}`);
+    return `http: ${checked.statusLine}`;
+  } finally {
+    await forward.close();
+  }
+}
 
 export const STATUS_LINE = /^status: \d+ days? since the last incident$/;
 

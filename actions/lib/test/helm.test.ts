@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
-import { imageValues } from '../src/deploy.js';
+import { imageValues } from '../src/deploy-values.js';
 import {
   HelmClient,
   lastDeployedRevision,

@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { inlineValuesSecrets, imageValues, releaseSelector } from '../src/deploy.js';
+import { releaseSelector } from '../src/deploy.js';
+import { inlineValuesSecrets, imageValues, isSecretKey } from '../src/deploy-values.js';
 import { diagnosticsMarkdown, formatEvents } from '../src/deploy-diagnostics.js';
 import {
   failingPods,
@@ -125,7 +126,7 @@ describe('kubectl output parsing', () => {
 });
 
 describe('values handling', () => {
-  it('collects values under secret-looking keys, at any depth and in lists', () => {
+  it('collects values under keys that name a credential, at any depth and in lists', () => {
     const yaml = [
       'envVars:',
       '  TZ: Europe/Vienna',
@@ -152,6 +153,41 @@ describe('values handling', () => {
         'tok-123',
       ].sort(),
     );
+  });
+
+  it('never masks booleans, numbers, short values or values under ordinary keys', () => {
+    const yaml = [
+      'auth:',
+      '  enabled: true',
+      '  tokenTTL: 3600',
+      '  password: short',
+      '  secretName: "false"',
+      'credentials:',
+      '  - 424242424242',
+      'affinity:',
+      '  topologyKey: kubernetes.io/hostname',
+      'tokenizer: whitespace-tokenizer',
+      'passthrough: enabled-by-default',
+      'apiKeyFile: /run/secrets/api-key',
+    ].join('\n');
+    // Only the file path under apiKeyFile (api + key) is masked; everything else stays readable.
+    expect(inlineValuesSecrets('values', yaml)).toEqual(['/run/secrets/api-key']);
+  });
+
+  it('reads credential names from the words of a key', () => {
+    for (const key of [
+      'password',
+      'dbPassword',
+      'API_TOKEN',
+      'clientSecret',
+      'apiKey',
+      'api-key',
+      'private_key',
+      'credentials',
+    ])
+      expect({ key, secret: isSecretKey(key) }).toEqual({ key, secret: true });
+    for (const key of ['topologyKey', 'tokenizer', 'passthrough', 'keyPrefix', 'enabled', 'privateRegistry'])
+      expect({ key, secret: isSecretKey(key) }).toEqual({ key, secret: false });
   });
 
   it('refuses values that are not a YAML mapping, without quoting them', () => {

@@ -37,7 +37,8 @@ export interface StandInState {
   helmVersion?: string;
   releases?: Record<string, { namespace: string; history: Record<string, unknown>[] }>;
   upgradeFails?: string;
-  testFails?: boolean;
+  /** `helm test` fails; `'silently'`: with the pod's log on stdout and nothing on stderr. */
+  testFails?: boolean | 'silently';
   events?: unknown[];
   pods?: unknown[];
   deployments?: unknown[];

@@ -1,6 +1,6 @@
 // A stand-in `helm` that keeps release histories in the state file and answers like Helm 3 or 4
 // (state.helmVersion). state.upgradeFails makes upgrades fail the way a rollout timeout does;
-// state.testFails makes `helm test` fail.
+// state.testFails makes `helm test` fail ('silently': with nothing on stderr).
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { fail, flag, loadState, positionals, record, saveState } from './common.js';
@@ -190,6 +190,11 @@ switch (command) {
     process.stdout.write(`release "${name}" uninstalled\n`);
     break;
   case 'test':
+    if (state.testFails === 'silently') {
+      // As when the hook pod fails and Helm has nothing of its own to add: only the pod's log.
+      process.stdout.write(`NAME: ${name}\nPhase: Failed\nPOD LOGS: ${name}-test\nconnection refused\n`);
+      process.exit(1);
+    }
     if (state.testFails) {
       process.stdout.write(
         `NAME: ${name}\nTEST SUITE: ${name}-test\nPhase: Failed\nPOD LOGS: ${name}-test\nerror: GET / answered 500\n`,
