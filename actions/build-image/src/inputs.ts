@@ -20,6 +20,8 @@ export interface Inputs {
   push: boolean;
   registry?: string;
   kindCluster?: string;
+  /** Commit-ish the sources come from; default the commit checked out. */
+  revision?: string;
 }
 
 const BUILD_ARG_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -42,6 +44,7 @@ export function getInputs(): Inputs {
   }
 
   const dockerfile = getOptional('dockerfile');
+  const revision = getOptional('revision');
   return {
     image: assertSingleLine('image', getOptional('image') ?? 'incidents-service'),
     version,
@@ -52,5 +55,6 @@ export function getInputs(): Inputs {
     push,
     registry,
     kindCluster,
+    revision: revision === undefined ? undefined : assertSingleLine('revision', revision),
   };
 }

@@ -12,7 +12,7 @@ import { formatBytes, formatSeconds } from './format.js';
 /** Validate and plan, build, then push and load as asked; report outputs and a job summary. */
 export async function run(): Promise<void> {
   const inputs = getInputs();
-  const metadata = await resolveBuildMetadata();
+  const metadata = await resolveBuildMetadata({ revision: inputs.revision });
   const plan = planBuild({ ...inputs, metadata });
   if (!existsSync(plan.context) || !statSync(plan.context).isDirectory()) {
     throw new InputError('context', `directory '${plan.context}' does not exist`);

@@ -7,6 +7,7 @@ import { DockerClient } from '@incidents-pipeline/actions-lib/docker';
 import { createConsoleLog, useLog } from '@incidents-pipeline/actions-lib/log';
 import { runTool } from '@incidents-pipeline/actions-lib/process';
 import { runBundle, type ActionRun } from '@incidents-pipeline/actions-lib/testing/action-env';
+import { TestContainers } from '@incidents-pipeline/actions-lib/testing/containers';
 import { ensureTestBaseImage, type TestBaseImage } from './base-image.js';
 
 /**
@@ -22,7 +23,8 @@ const VERSION = '1.2.3';
 const MAX_OWN_BYTES = 10 * 1000 * 1000;
 
 const docker = new DockerClient();
-const containers: string[] = [];
+const containers = new TestContainers();
+const containerIds: string[] = [];
 let base: TestBaseImage;
 let cold: ActionRun;
 let cached: ActionRun;
@@ -108,7 +110,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const id of containers) await docker.removeContainer(id);
+  for (const id of containerIds) await containers.remove(id);
 });
 
 describe('build-image bundle with the real docker', () => {
@@ -177,14 +179,14 @@ describe('the service image', () => {
   });
 
   it('serves /, /readyz and /healthz as uid 10001 on a read-only root, reports healthy, stops on SIGTERM', async () => {
-    const id = await docker.runContainer(tag, {
+    const id = await containers.start(tag, {
       readOnly: true,
       publish: ['127.0.0.1::3000'],
       // The image's own health check command, run every second instead of every 30 s.
       flags: ['--health-interval', '1s', '--health-start-period', '1s'],
     });
-    containers.push(id);
-    const port = await docker.hostPort(id, 3000);
+    containerIds.push(id);
+    const port = await containers.hostPort(id, 3000);
     await waitFor('/healthz', async () => ((await get(port, '/healthz')).status === 200 ? true : undefined));
 
     const root = await get(port, '/');
@@ -216,14 +218,14 @@ describe('the service image', () => {
 
     expect(
       await waitFor('a healthy health check', async () =>
-        (await docker.containerState(id)).health === 'healthy' ? 'healthy' : undefined,
+        (await containers.state(id)).health === 'healthy' ? 'healthy' : undefined,
       ),
     ).toBe('healthy');
 
     const stopping = Date.now();
-    await docker.stopContainer(id, 10);
+    await containers.stop(id, 10);
     const stopMs = Date.now() - stopping;
-    const state = await docker.containerState(id);
+    const state = await containers.state(id);
     console.log(`docker stop (SIGTERM) took ${stopMs} ms, exit code ${state.exitCode}`);
     expect(state.running).toBe(false);
     expect(state.exitCode).toBe(0);
@@ -232,14 +234,14 @@ describe('the service image', () => {
   });
 
   it('exits non-zero with a one-line message when PORT is invalid', async () => {
-    const id = await docker.runContainer(tag, { readOnly: true, env: { PORT: 'not-a-port' } });
-    containers.push(id);
+    const id = await containers.start(tag, { readOnly: true, env: { PORT: 'not-a-port' } });
+    containerIds.push(id);
     const state = await waitFor('the container to exit', async () => {
-      const s = await docker.containerState(id);
+      const s = await containers.state(id);
       return s.running ? undefined : s;
     });
     expect(state.exitCode).not.toBe(0);
-    const logs = await docker.containerLogs(id);
+    const logs = await containers.logs(id);
     expect(logs).toMatch(/PORT/);
     expect(logs).not.toMatch(/^\s+at /m);
   });

@@ -2,7 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { runAction } from '@incidents-pipeline/actions-lib/action';
-import { runInProcess, tempDir } from '@incidents-pipeline/actions-lib/testing/action-env';
+import { runInProcess } from '@incidents-pipeline/actions-lib/testing/action-env';
+import { TestRepo } from '@incidents-pipeline/actions-lib/testing/git-repo';
 import {
   createStandIns,
   FAKE_DIGEST,
@@ -15,16 +16,25 @@ import { run } from '../src/main.js';
 // Each case starts several stand-in processes (node), which takes seconds on a busy machine.
 jest.setTimeout(60_000);
 
-const SHA = 'abcdef0123456789abcdef0123456789abcdef01';
+/** The checkout: the commit at HEAD is what the sha- tag and the revision label must name. */
+let repo: TestRepo;
+let SHA: string;
+/** A commit on the branch after the release tag, where a dispatched run's GITHUB_SHA points. */
+let BRANCH_SHA: string;
 let workspace: { dir: string; cleanup: () => void };
 let context: string;
 let standIns: StandIns | undefined;
 
-beforeAll(() => {
-  workspace = tempDir('build-image-');
+beforeAll(async () => {
+  repo = await TestRepo.init();
+  workspace = { dir: repo.dir, cleanup: () => repo.cleanup() };
   context = path.join(workspace.dir, 'service');
   mkdirSync(context);
   writeFileSync(path.join(context, 'Dockerfile'), 'FROM scratch\n');
+  SHA = await repo.commit('feat: the service');
+  await repo.tag('v2.1.0', 'Release v2.1.0');
+  BRANCH_SHA = await repo.commit('docs: after the release');
+  await repo.git('checkout', '--quiet', '--detach', 'v2.1.0');
 });
 afterAll(() => workspace.cleanup());
 afterEach(() => {
@@ -41,12 +51,14 @@ function runWith(inputs: Record<string, string>, state: StandInState = {}) {
     { context, ...inputs },
     {
       ...standIns.env,
-      GITHUB_SHA: SHA,
+      // As on a run dispatched on a branch that checked out the release tag.
+      GITHUB_SHA: BRANCH_SHA,
       SOURCE_DATE_EPOCH: '1767225600',
       GITHUB_SERVER_URL: 'https://github.com',
       GITHUB_REPOSITORY: 'acme/incidents',
       DOCKER_BUILDKIT: undefined,
     },
+    { cwd: workspace.dir },
   );
 }
 
@@ -83,7 +95,7 @@ describe('build-image', () => {
       'ghcr.io/acme/incidents-service:2.1.0',
       'ghcr.io/acme/incidents-service:2.1',
       'ghcr.io/acme/incidents-service:2',
-      'ghcr.io/acme/incidents-service:sha-abcdef0',
+      `ghcr.io/acme/incidents-service:sha-${SHA.slice(0, 7)}`,
     ];
     expect(result.outputs).toEqual({
       image: 'ghcr.io/acme/incidents-service',
@@ -120,7 +132,7 @@ describe('build-image', () => {
       'incidents',
     ]);
 
-    expect(result.summary).toContain('ghcr.io/acme/incidents-service:sha-abcdef0');
+    expect(result.summary).toContain(`ghcr.io/acme/incidents-service:sha-${SHA.slice(0, 7)}`);
     expect(result.summary).toContain('200.0 MiB');
     expect(result.summary).toMatch(/Build time<\/td><td>\d+\.\d s \(classic, Docker 27\.5\.1\)/);
     expect(result.summary).toContain('incidents (kind load docker-image)');
@@ -130,7 +142,9 @@ describe('build-image', () => {
     const result = await runWith({ version: '2.2.0-rc.1' });
     expect(result.errors).toEqual([]);
     expect(result.exitCode).toBe(0);
-    expect(result.outputs.tags).toBe('incidents-service:2.2.0-rc.1\nincidents-service:sha-abcdef0');
+    expect(result.outputs.tags).toBe(
+      `incidents-service:2.2.0-rc.1\nincidents-service:sha-${SHA.slice(0, 7)}`,
+    );
     expect(result.outputs.digest).toBe('');
     const calls = standIns!.calls();
     expect(calls.some((c) => c.args[0] === 'push')).toBe(false);
@@ -154,5 +168,20 @@ describe('build-image', () => {
     const result = await runWith({ version: '2.1.0', context: path.join(workspace.dir, 'nope') });
     expect(result.errors.join('\n')).toMatch(/input 'context': directory .*nope' does not exist/);
     expect(standIns!.calls()).toEqual([]);
+  });
+});
+
+describe('build-image names the commit the sources come from', () => {
+  it("with revision, the tag's commit when the checkout is a later commit", async () => {
+    await repo.git('checkout', '--quiet', '--detach', BRANCH_SHA);
+    try {
+      const result = await runWith({ version: '2.1.0', revision: 'refs/tags/v2.1.0' });
+      expect(result.errors).toEqual([]);
+      expect(result.outputs.tags.split('\n')).toContain(`incidents-service:sha-${SHA.slice(0, 7)}`);
+      const build = standIns!.calls('docker').find((c) => c.args[0] === 'build');
+      expect(build?.args).toContain(`org.opencontainers.image.revision=${SHA}`);
+    } finally {
+      await repo.git('checkout', '--quiet', '--detach', 'v2.1.0');
+    }
   });
 });

@@ -7,8 +7,8 @@ import { log } from './log.js';
 import { meaningfulLine, runTool, type RunOptions, type RunResult } from './process.js';
 
 /**
- * Typed access to the docker CLI, for the build-image action, the local CLI and the docker e2e
- * tests. Every call goes through `runTool` (argument arrays, masked secrets, reduced errors).
+ * Typed access to the docker CLI, for the build-image action and the local CLI (the containers the
+ * docker e2e tests start are test infrastructure: `testing/containers.ts`). Every call goes through `runTool` (argument arrays, masked secrets, reduced errors).
  */
 
 export interface DockerClientOptions {
@@ -32,26 +32,6 @@ export interface ImageDetails {
   repoDigests: string[];
   labels: Record<string, string>;
   user: string;
-}
-
-export interface RunContainerOptions {
-  name?: string;
-  readOnly?: boolean;
-  /** `-p` values, e.g. `127.0.0.1::3000`. */
-  publish?: string[];
-  env?: Record<string, string>;
-  /** Extra `docker run` flags placed before the image. */
-  flags?: string[];
-  /** Command and arguments after the image. */
-  command?: string[];
-}
-
-export interface ContainerState {
-  status: string;
-  running: boolean;
-  exitCode: number;
-  /** `healthy`, `unhealthy`, `starting`, or undefined without a health check. */
-  health?: string;
 }
 
 export class DockerClient {
@@ -179,61 +159,5 @@ export class DockerClient {
   /** `docker save -o file refs…`: an archive that `kind load image-archive` reads. */
   async save(references: readonly string[], file: string): Promise<void> {
     await this.run(['save', '-o', file, ...references], { group: `docker save ${references.join(' ')}` });
-  }
-
-  /** Starts a detached container and returns its id. */
-  async runContainer(image: string, options: RunContainerOptions = {}): Promise<string> {
-    const args = ['run', '--detach'];
-    if (options.name) args.push('--name', options.name);
-    if (options.readOnly) args.push('--read-only');
-    for (const p of options.publish ?? []) args.push('--publish', p);
-    for (const [key, value] of Object.entries(options.env ?? {})) args.push('--env', `${key}=${value}`);
-    args.push(...(options.flags ?? []), image, ...(options.command ?? []));
-    const result = await this.run(args, { group: false });
-    return result.stdout.trim();
-  }
-
-  /** The host port a published container port is bound to. */
-  async hostPort(container: string, containerPort: number): Promise<number> {
-    const result = await this.run(['port', container, `${containerPort}/tcp`], { group: false });
-    const match = /:(\d+)\s*$/m.exec(result.stdout);
-    if (!match) throw new ActionError(`container port ${containerPort} is not published: ${result.stdout}`);
-    return Number(match[1]);
-  }
-
-  async containerState(container: string): Promise<ContainerState> {
-    const result = await this.run(['container', 'inspect', '--format', '{{json .State}}', container], {
-      group: false,
-    });
-    const state = JSON.parse(result.stdout) as {
-      Status: string;
-      Running: boolean;
-      ExitCode: number;
-      Health?: { Status: string };
-    };
-    return {
-      status: state.Status,
-      running: state.Running,
-      exitCode: state.ExitCode,
-      health: state.Health?.Status,
-    };
-  }
-
-  /** Sends SIGTERM (the image's stop signal), then SIGKILL after `timeoutSeconds`. */
-  async stopContainer(container: string, timeoutSeconds = 10): Promise<void> {
-    await this.run(['stop', '--time', String(timeoutSeconds), container], {
-      group: false,
-      timeoutMs: (timeoutSeconds + 30) * 1000,
-    });
-  }
-
-  /** stdout and stderr of a container, interleaved as docker stored them. */
-  async containerLogs(container: string): Promise<string> {
-    const result = await this.run(['logs', container], { group: false });
-    return [result.stdout, result.stderr].filter((s) => s !== '').join('\n');
-  }
-
-  async removeContainer(container: string): Promise<void> {
-    await this.run(['rm', '--force', container], { group: false, allowFailure: true });
   }
 }

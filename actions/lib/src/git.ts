@@ -74,20 +74,6 @@ export class GitClient {
     return releaseTagsOf(await this.listTags(), prefix);
   }
 
-  /**
-   * The newest release tag by semver, optionally only stable releases and skipping some tags (such
-   * as the tag being validated).
-   */
-  async newestReleaseTag(
-    prefix: string,
-    options: { includePrerelease?: boolean; exclude?: readonly string[] } = {},
-  ): Promise<ReleaseTag | undefined> {
-    const { includePrerelease = true, exclude = [] } = options;
-    return (await this.releaseTags(prefix)).find(
-      (t) => (includePrerelease || !t.isPrerelease) && !exclude.includes(t.tag),
-    );
-  }
-
   async tagExists(tag: string): Promise<boolean> {
     const result = await this.run(['rev-parse', '--quiet', '--verify', `refs/tags/${tag}`], {
       allowFailure: true,
@@ -99,6 +85,21 @@ export class GitClient {
   async resolveCommit(revision = 'HEAD'): Promise<string> {
     const result = await this.run(['rev-parse', '--verify', '--end-of-options', `${revision}^{commit}`]);
     return result.stdout.trim();
+  }
+
+  /**
+   * When a commit was made (its committer time). Reads only the commit object itself, so it works in
+   * a shallow checkout, which has the commits it checked out but not their ancestors.
+   */
+  async commitTime(revision = 'HEAD'): Promise<Date> {
+    const result = await this.run([
+      'show',
+      '--no-patch',
+      '--format=%ct',
+      '--end-of-options',
+      `${revision}^{commit}`,
+    ]);
+    return new Date(Number(result.stdout.trim()) * 1000);
   }
 
   /**

@@ -320,28 +320,6 @@ export class HelmClient {
     });
   }
 
-  /** Renders the chart offline; the manifests are returned, not logged. */
-  async template(options: {
-    release: string;
-    chart: string;
-    namespace?: string;
-    valuesFiles?: readonly string[];
-    set?: readonly { key: string; value: string }[];
-  }): Promise<string> {
-    const result = await this.run(
-      [
-        'template',
-        options.release,
-        options.chart,
-        ...(options.namespace ? ['--namespace', options.namespace] : []),
-        ...(options.valuesFiles ?? []).flatMap((file) => ['--values', file]),
-        ...(options.set ?? []).flatMap(({ key, value }) => ['--set', `${key}=${value}`]),
-      ],
-      { group: false },
-    );
-    return result.stdout;
-  }
-
   private run(
     args: string[],
     options: { group: string | false; allowFailure?: boolean; timeoutMs?: number },

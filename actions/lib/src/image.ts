@@ -1,7 +1,6 @@
 import path from 'node:path';
 import { ActionError, InputError } from './errors.js';
 import { GitClient } from './git.js';
-import { runTool } from './process.js';
 import { parseVersion, type Version } from './version.js';
 
 /**
@@ -167,19 +166,35 @@ export function rfc3339(date: Date): string {
 }
 
 /**
- * Revision, creation time and source URL of the checkout being built. The commit comes from
- * `GITHUB_SHA` in a workflow, else from git. The creation time is `SOURCE_DATE_EPOCH` when set,
- * else the commit's time, so rebuilding a commit gives identical labels (and a cache hit); only
- * outside git does it fall back to now.
+ * Revision, creation time and source URL of what is being built. The revision is `revision` when
+ * given (a tag, such as `refs/tags/v0.2.0`, when the sources were exported from a tag), else the
+ * commit checked out: a run dispatched on a branch that checks out a release tag has `GITHUB_SHA`
+ * at the branch, not at the tag, so `GITHUB_SHA` is only the fallback outside a git checkout. The
+ * creation time is `SOURCE_DATE_EPOCH` when set, else that commit's time, so rebuilding a commit
+ * gives identical labels (and a cache hit); only without a commit does it fall back to now.
  */
 export async function resolveBuildMetadata(
-  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; revision?: string } = {},
 ): Promise<BuildMetadata> {
   const env = options.env ?? process.env;
   const git = new GitClient(options.cwd ?? process.cwd());
   const inRepository = await git.isRepository().catch(() => false);
-  const revision =
-    env.GITHUB_SHA || (inRepository ? await git.resolveCommit('HEAD').catch(() => undefined) : undefined);
+
+  let revision: string | undefined;
+  if (options.revision) {
+    if (!inRepository) {
+      throw new InputError('revision', `'${options.revision}' cannot be resolved outside a git checkout`);
+    }
+    revision = await git.resolveCommit(options.revision).catch(() => {
+      throw new InputError(
+        'revision',
+        `'${options.revision}' names no commit in this checkout (fetch it, e.g. with fetch-depth: 0)`,
+      );
+    });
+  } else if (inRepository) {
+    revision = await git.resolveCommit('HEAD').catch(() => undefined);
+  }
+  revision ||= env.GITHUB_SHA || undefined;
 
   let created: string | undefined;
   const epoch = env.SOURCE_DATE_EPOCH?.trim();
@@ -188,14 +203,9 @@ export async function resolveBuildMetadata(
       throw new ActionError(`SOURCE_DATE_EPOCH must be whole seconds since 1970, got '${epoch}'`);
     }
     created = rfc3339(new Date(Number(epoch) * 1000));
-  } else if (revision) {
-    const show = await runTool('git', ['show', '-s', '--format=%ct', revision], {
-      cwd: options.cwd,
-      group: false,
-      allowFailure: true,
-    }).catch(() => undefined);
-    const seconds = show?.exitCode === 0 ? show.stdout.trim() : '';
-    if (/^\d+$/.test(seconds)) created = rfc3339(new Date(Number(seconds) * 1000));
+  } else if (revision && inRepository) {
+    const time = await git.commitTime(revision).catch(() => undefined);
+    if (time && !Number.isNaN(time.getTime())) created = rfc3339(time);
   }
 
   const source =
@@ -203,5 +213,5 @@ export async function resolveBuildMetadata(
       ? `${env.GITHUB_SERVER_URL.replace(/\/+$/, '')}/${env.GITHUB_REPOSITORY}`
       : undefined;
 
-  return { revision: revision || undefined, created: created ?? rfc3339(new Date()), source };
+  return { revision, created: created ?? rfc3339(new Date()), source };
 }

@@ -66,10 +66,6 @@ export class KindClient {
     await this.run(args, { group: `kind create cluster ${name}`, timeoutMs: 15 * 60_000 });
   }
 
-  async deleteCluster(name: string): Promise<void> {
-    await this.run(['delete', 'cluster', '--name', name], { group: `kind delete cluster ${name}` });
-  }
-
   /**
    * Puts local images on every node of a cluster. `kind load docker-image` fails on some setups (a
    * known kind problem with Docker's containerd image store and multi-platform images), so on failure

@@ -1,3 +1,5 @@
+import { appendFile } from 'node:fs/promises';
+import { EOL } from 'node:os';
 import * as core from '@actions/core';
 import { log } from './log.js';
 
@@ -12,10 +14,14 @@ export async function writeSummary(
   rows: readonly SummaryRow[],
   extraMarkdown?: string,
 ): Promise<void> {
-  if (!process.env.GITHUB_STEP_SUMMARY) {
+  const file = process.env.GITHUB_STEP_SUMMARY;
+  if (!file) {
     log().info(`${title}\n${rows.map(([k, v]) => `  ${k}: ${v}`).join('\n')}`);
     return;
   }
+  // core.summary renders the markdown, but its `write()` keeps the first file it ever saw; the file
+  // is named per step, so each summary is appended to the one named now.
+  core.summary.emptyBuffer();
   core.summary.addHeading(title, 3).addTable([
     [
       { data: 'Item', header: true },
@@ -24,7 +30,9 @@ export async function writeSummary(
     ...rows.map(([k, v]) => [k, escapeHtml(v)]),
   ]);
   if (extraMarkdown) core.summary.addRaw(extraMarkdown, true);
-  await core.summary.write();
+  const markdown = core.summary.stringify();
+  core.summary.emptyBuffer();
+  await appendFile(file, markdown + EOL, 'utf8');
 }
 
 /** Table cells are HTML; tool output in them must not become markup. */

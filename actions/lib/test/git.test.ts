@@ -30,11 +30,9 @@ describe('GitClient', () => {
     expect((await git.listTags()).sort()).toEqual(['nightly', 'v1.10.0', 'v1.11.0-rc.1', 'v1.9.0']);
   });
 
-  it('finds the newest release tag by semver, with or without prereleases', async () => {
-    expect((await git.newestReleaseTag('v'))?.tag).toBe('v1.11.0-rc.1');
-    expect((await git.newestReleaseTag('v', { includePrerelease: false }))?.tag).toBe('v1.10.0');
-    expect((await git.newestReleaseTag('v', { exclude: ['v1.11.0-rc.1'] }))?.tag).toBe('v1.10.0');
-    expect(await git.newestReleaseTag('other-')).toBeUndefined();
+  it('orders release tags newest first by semver, prereleases included, other tags left out', async () => {
+    expect((await git.releaseTags('v')).map((t) => t.tag)).toEqual(['v1.11.0-rc.1', 'v1.10.0', 'v1.9.0']);
+    expect(await git.releaseTags('other-')).toEqual([]);
   });
 
   it('reads more than a hundred tags without losing any', async () => {
@@ -46,7 +44,7 @@ describe('GitClient', () => {
     const client = new GitClient(many.dir, { env: ISOLATED_GIT_ENV });
     expect(await client.listTags()).toHaveLength(150);
     // Text order would pick v1.99.0.
-    expect((await client.newestReleaseTag('v'))?.tag).toBe('v1.149.0');
+    expect((await client.releaseTags('v'))[0]?.tag).toBe('v1.149.0');
   });
 
   it('logs the commits since a tag with subject and body intact', async () => {

@@ -2,8 +2,8 @@ import { describe, expect, it, jest } from '@jest/globals';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { stringify } from 'yaml';
-import { imageValues } from '../src/deploy-values.js';
+import { withValuesFiles } from '../src/deploy-values.js';
+import { runTool } from '../src/process.js';
 import {
   HelmClient,
   lastDeployedRevision,
@@ -187,25 +187,31 @@ describe('HelmClient with the real helm 4', () => {
     expect(await helm.version()).toEqual({ version: expect.stringMatching(/^v4\.\d+\.\d+$/), major: 4 });
   });
 
-  it('renders the chart with the generated image values file', async () => {
-    const helm = new HelmClient({ binary: await helmBinary() });
-    const { dir, cleanup } = tempDir();
-    try {
-      const file = path.join(dir, 'image.yaml');
-      writeFileSync(file, stringify(imageValues('ghcr.io/acme/incidents-service', '0.2.0')));
-      const manifests = await helm.template({
-        release: 'incidents-service',
-        chart: CHART,
-        namespace: 'incidents',
-        valuesFiles: [file],
-        set: [{ key: 'replicaCount', value: '3' }],
-      });
-      expect(manifests).toContain('image: "ghcr.io/acme/incidents-service:0.2.0"');
-      expect(manifests).toMatch(/replicas: 3/);
-      expect(manifests).toContain('app.kubernetes.io/instance: incidents-service');
-    } finally {
-      cleanup();
-    }
+  it('renders the chart with the image values file the deploy writes', async () => {
+    const helm = await helmBinary();
+    const manifests = await withValuesFiles(
+      { valuesFiles: [], imageRepository: 'ghcr.io/acme/incidents-service', imageTag: '0.2.0' },
+      async (files) =>
+        (
+          await runTool(
+            helm,
+            [
+              'template',
+              'incidents-service',
+              CHART,
+              '--namespace',
+              'incidents',
+              ...files.flatMap((f) => ['--values', f]),
+              '--set',
+              'replicaCount=3',
+            ],
+            { group: false },
+          )
+        ).stdout,
+    );
+    expect(manifests).toContain('image: "ghcr.io/acme/incidents-service:0.2.0"');
+    expect(manifests).toMatch(/replicas: 3/);
+    expect(manifests).toContain('app.kubernetes.io/instance: incidents-service');
   });
 
   it("fails with helm's reason when the cluster is unreachable, not as a missing release", async () => {

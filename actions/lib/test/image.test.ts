@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { InputError } from '../src/errors.js';
 import {
   dockerBuildArgs,
@@ -11,6 +11,7 @@ import {
   type BuildRequest,
 } from '../src/image.js';
 import { tempDir } from '../src/testing/action-env.js';
+import { ISOLATED_GIT_ENV } from '../src/testing/git-repo.js';
 
 const SHA = '0123456789abcdef0123456789abcdef01234567';
 const request = (overrides: Partial<BuildRequest> = {}): BuildRequest => ({
@@ -146,7 +147,7 @@ describe('resolveBuildMetadata', () => {
       GIT_COMMITTER_DATE: isoDate,
     };
     execFileSync('git', ['init', '-q', dir], { env });
-    writeFileSync(path.join(dir, 'f'), 'x');
+    writeFileSync(path.join(dir, 'f'), isoDate);
     execFileSync('git', ['-C', dir, 'add', 'f'], { env });
     execFileSync('git', ['-C', dir, 'commit', '-q', '-m', 'c'], { env });
     return execFileSync('git', ['-C', dir, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
@@ -163,10 +164,10 @@ describe('resolveBuildMetadata', () => {
     }
   });
 
-  it('prefers GITHUB_SHA, SOURCE_DATE_EPOCH and the workflow repository URL', async () => {
+  it('prefers SOURCE_DATE_EPOCH and the workflow repository URL, and the checkout over GITHUB_SHA', async () => {
     const { dir, cleanup } = tempDir();
     try {
-      commitAt(dir, '2025-06-07T08:09:10Z');
+      const head = commitAt(dir, '2025-06-07T08:09:10Z');
       const metadata = await resolveBuildMetadata({
         cwd: dir,
         env: {
@@ -177,13 +178,83 @@ describe('resolveBuildMetadata', () => {
         },
       });
       expect(metadata).toEqual({
-        revision: SHA,
+        revision: head,
         created: '2023-11-14T22:13:20Z',
         source: 'https://github.com/acme/incidents',
       });
     } finally {
       cleanup();
     }
+  });
+
+  it('takes GITHUB_SHA outside a git checkout', async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      expect((await resolveBuildMetadata({ cwd: dir, env: { GITHUB_SHA: SHA } })).revision).toBe(SHA);
+    } finally {
+      cleanup();
+    }
+  });
+
+  describe('built from a release tag', () => {
+    // main has a later commit than the tag; a run dispatched on main has GITHUB_SHA there.
+    let origin: { dir: string; cleanup: () => void };
+    let tagged: string;
+    let later: string;
+    beforeAll(() => {
+      origin = tempDir();
+      tagged = commitAt(origin.dir, '2025-06-07T08:09:10Z');
+      execFileSync('git', ['-C', origin.dir, 'tag', 'v0.2.0'], {
+        env: { ...process.env, ...ISOLATED_GIT_ENV },
+      });
+      later = commitAt(origin.dir, '2025-07-01T12:00:00Z');
+    });
+    afterAll(() => origin.cleanup());
+
+    it("names the tag's commit and date in a shallow checkout of the tag", async () => {
+      const shallow = tempDir();
+      try {
+        execFileSync(
+          'git',
+          [
+            'clone',
+            '--quiet',
+            '--depth=1',
+            '--branch',
+            'v0.2.0',
+            `file://${origin.dir}`,
+            path.join(shallow.dir, 'c'),
+          ],
+          { env: { ...process.env, ...ISOLATED_GIT_ENV } },
+        );
+        const metadata = await resolveBuildMetadata({
+          cwd: path.join(shallow.dir, 'c'),
+          env: { GITHUB_SHA: later },
+        });
+        expect(metadata).toMatchObject({ revision: tagged, created: '2025-06-07T08:09:10Z' });
+        expect(planBuild(request({ metadata })).tags).toContain(
+          `incidents-service:sha-${tagged.slice(0, 7)}`,
+        );
+        expect(planBuild(request({ metadata })).labels['org.opencontainers.image.revision']).toBe(tagged);
+      } finally {
+        shallow.cleanup();
+      }
+    });
+
+    it("names the tag's commit when sources exported from the tag are built in a checkout of main", async () => {
+      const metadata = await resolveBuildMetadata({
+        cwd: origin.dir,
+        env: { GITHUB_SHA: later },
+        revision: 'refs/tags/v0.2.0',
+      });
+      expect(metadata).toMatchObject({ revision: tagged, created: '2025-06-07T08:09:10Z' });
+    });
+
+    it('refuses a revision the checkout does not have', async () => {
+      await expect(
+        resolveBuildMetadata({ cwd: origin.dir, env: {}, revision: 'refs/tags/v9.9.9' }),
+      ).rejects.toThrow(/input 'revision': 'refs\/tags\/v9\.9\.9' names no commit in this checkout/);
+    });
   });
 
   it('outside git has no revision and uses the current time', async () => {

@@ -1,7 +1,6 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import * as core from '@actions/core';
 import { execa } from 'execa';
 
 /**
@@ -84,13 +83,15 @@ function collect(
 }
 
 /**
- * Calls `run` with the inputs in the environment and captures what it writes to stdout. The
- * environment and `process.exitCode` are restored afterwards so tests stay independent.
+ * Calls `run` with the inputs in the environment and captures what it writes to stdout. Each run
+ * has its own output and summary files, as each step has on a runner. The environment, the working
+ * directory and `process.exitCode` are restored afterwards so tests stay independent.
  */
 export async function runInProcess(
   run: () => Promise<void>,
   inputs: Inputs,
   env: Record<string, string | undefined> = {},
+  options: { cwd?: string } = {},
 ): Promise<ActionRun> {
   const files = prepareFiles();
   const vars = {
@@ -107,9 +108,6 @@ export async function runInProcess(
     if (value === undefined) delete process.env[key];
     else process.env[key] = value;
   }
-  // `core.summary` caches the first summary file it sees; each run gets its own file.
-  (core.summary as unknown as { _filePath?: string })._filePath = undefined;
-  core.summary.emptyBuffer();
   let stdout = '';
   const write = process.stdout.write.bind(process.stdout);
   process.stdout.write = ((chunk: string | Uint8Array) => {
@@ -117,11 +115,14 @@ export async function runInProcess(
     return true;
   }) as typeof process.stdout.write;
   const exitBefore = process.exitCode;
+  const cwdBefore = process.cwd();
   process.exitCode = 0;
   try {
+    if (options.cwd) process.chdir(options.cwd);
     await run();
     return collect(stdout, '', Number(process.exitCode ?? 0), files);
   } finally {
+    process.chdir(cwdBefore);
     process.stdout.write = write;
     process.exitCode = exitBefore;
     for (const [key, value] of saved) {
