@@ -29498,18 +29498,18 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _lib_src_action_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2450);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(841);
+/* harmony import */ var _incidents_pipeline_actions_lib_action__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2450);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(429);
 
 
-await (0,_lib_src_action_js__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .C)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .eF);
+await (0,_incidents_pipeline_actions_lib_action__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .C)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .eF);
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 841:
+/***/ 429:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -34593,14 +34593,24 @@ function useLog(next) {
     current = next;
 }
 
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: ../lib/src/summary.ts
 
 
+
+
 async function writeSummary(title, rows, extraMarkdown) {
-    if (!process.env.GITHUB_STEP_SUMMARY) {
+    const file = process.env.GITHUB_STEP_SUMMARY;
+    if (!file) {
         log().info(`${title}\n${rows.map(([k, v]) => `  ${k}: ${v}`).join('\n')}`);
         return;
     }
+    // core.summary renders the markdown, but its `write()` keeps the first file it ever saw; the file
+    // is named per step, so each summary is appended to the one named now.
+    lib_core/* summary */.z.emptyBuffer();
     lib_core/* summary */.z.addHeading(title, 3).addTable([
         [
             { data: 'Item', header: true },
@@ -34610,7 +34620,9 @@ async function writeSummary(title, rows, extraMarkdown) {
     ]);
     if (extraMarkdown)
         lib_core/* summary */.z.addRaw(extraMarkdown, true);
-    await lib_core/* summary */.z.write();
+    const markdown = lib_core/* summary */.z.stringify();
+    lib_core/* summary */.z.emptyBuffer();
+    await (0,promises_namespaceObject.appendFile)(file, markdown + external_node_os_namespaceObject.EOL, 'utf8');
 }
 /** Table cells are HTML; tool output in them must not become markup. */
 function escapeHtml(text) {
@@ -35035,6 +35047,20 @@ function decide(input) {
  * succeeded; the workflow runs that step only when this action reports `ran == 'true'`.
  */
 const CALL_MARKER_STEP = 'Record the daily call';
+/** The marker step of a job when it succeeded, i.e. when that job made the call. */
+function markerOf(job) {
+    return (job.steps ?? []).find((step) => step.name === CALL_MARKER_STEP && step.conclusion === 'success');
+}
+/** Every job of a run, of every attempt: a re-run that ended differently does not undo a call. */
+function jobsOf(octokit, query, runId) {
+    return octokit.paginate(octokit.rest.actions.listJobsForWorkflowRun, {
+        owner: query.owner,
+        repo: query.repo,
+        run_id: runId,
+        filter: 'all',
+        per_page: 100,
+    });
+}
 async function findEarlierCall(octokit, query) {
     const [hh, mm] = query.time.split(':').map(Number);
     const startMinute = hh * 60 + mm;
@@ -35051,17 +35077,34 @@ async function findEarlierCall(octokit, query) {
         jobDateOf(new Date(run.run_started_at ?? run.created_at), query.timezone, startMinute) ===
             query.jobDate);
     for (const run of sameDay) {
-        const jobs = await octokit.paginate(octokit.rest.actions.listJobsForWorkflowRun, {
-            owner: query.owner,
-            repo: query.repo,
-            run_id: run.id,
-            // Every attempt: a re-run that ended differently does not undo a call an earlier attempt made.
-            filter: 'all',
-            per_page: 100,
-        });
-        const called = jobs.some((job) => (job.steps ?? []).some((step) => step.name === CALL_MARKER_STEP && step.conclusion === 'success'));
+        const called = (await jobsOf(octokit, query, run.id)).some((job) => markerOf(job) !== undefined);
         if (called)
             return { runId: run.id, url: run.html_url, startedAt: run.run_started_at ?? run.created_at };
+    }
+    return findCallOfEarlierAttempt(octokit, query, startMinute);
+}
+/**
+ * A re-run keeps its run id, and its earlier attempts are not among the finished runs listed above
+ * (the run is in progress again), so they are asked for directly. An attempt counts when its marker
+ * step finished on the same job day: a re-run on a later day makes that day's call.
+ */
+async function findCallOfEarlierAttempt(octokit, query, startMinute) {
+    const attempt = query.currentAttempt ?? 1;
+    if (query.currentRunId === undefined || attempt <= 1)
+        return undefined;
+    for (const job of await jobsOf(octokit, query, query.currentRunId)) {
+        const marker = markerOf(job);
+        const finished = marker?.completed_at ?? job.completed_at ?? job.started_at;
+        if (marker &&
+            (job.run_attempt ?? 1) < attempt &&
+            jobDateOf(new Date(finished), query.timezone, startMinute) === query.jobDate) {
+            return {
+                runId: query.currentRunId,
+                attempt: job.run_attempt ?? 1,
+                url: job.html_url ?? '',
+                startedAt: job.started_at,
+            };
+        }
     }
     return undefined;
 }
@@ -35311,7 +35354,10 @@ async function runDailyJob(secrets) {
     else {
         const earlier = await findEarlierCallOfTheDay(inputs, decision, secrets);
         if (earlier) {
-            const reason = `already called for ${decision.jobDate} by run ${earlier.runId} (started ${earlier.startedAt}, ${earlier.url})`;
+            const by = earlier.attempt
+                ? `attempt ${earlier.attempt} of this run, ${earlier.runId}`
+                : `run ${earlier.runId}`;
+            const reason = `already called for ${decision.jobDate} by ${by} (started ${earlier.startedAt}, ${earlier.url})`;
             log().info(reason);
             return finish(decision, { ran: false, reason });
         }
@@ -35381,6 +35427,7 @@ async function findEarlierCallOfTheDay(inputs, decision, secrets) {
             repo,
             workflowId,
             currentRunId: runId,
+            currentAttempt: Number(process.env.GITHUB_RUN_ATTEMPT) || 1,
             jobDate: decision.jobDate,
             timezone: inputs.timezone,
             time: inputs.time,

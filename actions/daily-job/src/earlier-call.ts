@@ -22,6 +22,8 @@ export interface EarlierCallQuery {
   /** Workflow file name (`daily-job.yml`) or numeric id. */
   workflowId: string | number;
   currentRunId: number | undefined;
+  /** `GITHUB_RUN_ATTEMPT`: above 1 in a re-run, which keeps the run id of its earlier attempts. */
+  currentAttempt?: number;
   /** The day to look for (see `GateDecision.jobDate`). */
   jobDate: string;
   timezone: string;
@@ -31,8 +33,28 @@ export interface EarlierCallQuery {
 
 export interface EarlierCall {
   runId: number;
+  /** Set when the call was made by an earlier attempt of the current run. */
+  attempt?: number;
   url: string;
   startedAt: string;
+}
+
+type Job = Awaited<ReturnType<Octokit['rest']['actions']['listJobsForWorkflowRun']>>['data']['jobs'][number];
+
+/** The marker step of a job when it succeeded, i.e. when that job made the call. */
+function markerOf(job: Job) {
+  return (job.steps ?? []).find((step) => step.name === CALL_MARKER_STEP && step.conclusion === 'success');
+}
+
+/** Every job of a run, of every attempt: a re-run that ended differently does not undo a call. */
+function jobsOf(octokit: Octokit, query: EarlierCallQuery, runId: number): Promise<Job[]> {
+  return octokit.paginate(octokit.rest.actions.listJobsForWorkflowRun, {
+    owner: query.owner,
+    repo: query.repo,
+    run_id: runId,
+    filter: 'all',
+    per_page: 100,
+  });
 }
 
 export async function findEarlierCall(
@@ -57,18 +79,39 @@ export async function findEarlierCall(
         query.jobDate,
   );
   for (const run of sameDay) {
-    const jobs = await octokit.paginate(octokit.rest.actions.listJobsForWorkflowRun, {
-      owner: query.owner,
-      repo: query.repo,
-      run_id: run.id,
-      // Every attempt: a re-run that ended differently does not undo a call an earlier attempt made.
-      filter: 'all',
-      per_page: 100,
-    });
-    const called = jobs.some((job) =>
-      (job.steps ?? []).some((step) => step.name === CALL_MARKER_STEP && step.conclusion === 'success'),
-    );
+    const called = (await jobsOf(octokit, query, run.id)).some((job) => markerOf(job) !== undefined);
     if (called) return { runId: run.id, url: run.html_url, startedAt: run.run_started_at ?? run.created_at };
+  }
+  return findCallOfEarlierAttempt(octokit, query, startMinute);
+}
+
+/**
+ * A re-run keeps its run id, and its earlier attempts are not among the finished runs listed above
+ * (the run is in progress again), so they are asked for directly. An attempt counts when its marker
+ * step finished on the same job day: a re-run on a later day makes that day's call.
+ */
+async function findCallOfEarlierAttempt(
+  octokit: Octokit,
+  query: EarlierCallQuery,
+  startMinute: number,
+): Promise<EarlierCall | undefined> {
+  const attempt = query.currentAttempt ?? 1;
+  if (query.currentRunId === undefined || attempt <= 1) return undefined;
+  for (const job of await jobsOf(octokit, query, query.currentRunId)) {
+    const marker = markerOf(job);
+    const finished = marker?.completed_at ?? job.completed_at ?? job.started_at;
+    if (
+      marker &&
+      (job.run_attempt ?? 1) < attempt &&
+      jobDateOf(new Date(finished), query.timezone, startMinute) === query.jobDate
+    ) {
+      return {
+        runId: query.currentRunId,
+        attempt: job.run_attempt ?? 1,
+        url: job.html_url ?? '',
+        startedAt: job.started_at,
+      };
+    }
   }
   return undefined;
 }

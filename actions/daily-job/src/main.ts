@@ -60,7 +60,10 @@ async function runDailyJob(secrets: readonly string[]): Promise<void> {
   } else {
     const earlier = await findEarlierCallOfTheDay(inputs, decision, secrets);
     if (earlier) {
-      const reason = `already called for ${decision.jobDate} by run ${earlier.runId} (started ${earlier.startedAt}, ${earlier.url})`;
+      const by = earlier.attempt
+        ? `attempt ${earlier.attempt} of this run, ${earlier.runId}`
+        : `run ${earlier.runId}`;
+      const reason = `already called for ${decision.jobDate} by ${by} (started ${earlier.startedAt}, ${earlier.url})`;
       log().info(reason);
       return finish(decision, { ran: false, reason });
     }
@@ -145,6 +148,7 @@ async function findEarlierCallOfTheDay(
       repo,
       workflowId,
       currentRunId: runId,
+      currentAttempt: Number(process.env.GITHUB_RUN_ATTEMPT) || 1,
       jobDate: decision.jobDate,
       timezone: inputs.timezone,
       time: inputs.time,

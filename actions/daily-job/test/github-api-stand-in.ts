@@ -8,6 +8,8 @@ export interface StandInRun {
   conclusion?: 'success' | 'failure' | 'cancelled';
   /** Steps of the run's single job, by name and conclusion. */
   steps: Record<string, 'success' | 'skipped' | 'failure'>;
+  /** Earlier attempts of a run that was re-run, oldest first: when their job finished, and its steps. */
+  earlierAttempts?: { finishedAt: string; steps: StandInRun['steps'] }[];
 }
 
 export interface GitHubApiStandIn extends LoopbackServer {
@@ -59,13 +61,29 @@ export async function startGitHubApi(
     const jobs = /^\/repos\/acme\/incidents\/actions\/runs\/(\d+)\/jobs$/.exec(path);
     const run = jobs && runs.find((r) => r.id === Number(jobs[1]));
     if (run) {
-      const steps = Object.entries(run.steps).map(([name, conclusion], i) => ({
-        name,
-        status: 'completed',
-        conclusion,
-        number: i + 1,
-      }));
-      return page(req, res, 'jobs', [{ id: run.id * 10, run_id: run.id, name: 'daily-job', steps }]);
+      // GitHub lists the latest attempt's jobs, or every attempt's with filter=all.
+      const attempts = [...(run.earlierAttempts ?? []), { finishedAt: run.startedAt, steps: run.steps }];
+      const listed = query.get('filter') === 'all' ? attempts : attempts.slice(-1);
+      const jobs = listed.map(({ finishedAt, steps }) => {
+        const attempt = attempts.findIndex((a) => a.steps === steps) + 1;
+        return {
+          id: run.id * 10 + attempt,
+          run_id: run.id,
+          run_attempt: attempt,
+          name: 'daily-job',
+          html_url: `https://github.com/${REPOSITORY}/actions/runs/${run.id}/job/${run.id * 10 + attempt}`,
+          started_at: finishedAt,
+          completed_at: finishedAt,
+          steps: Object.entries(steps).map(([name, conclusion], i) => ({
+            name,
+            status: 'completed',
+            conclusion,
+            number: i + 1,
+            completed_at: finishedAt,
+          })),
+        };
+      });
+      return page(req, res, 'jobs', jobs);
     }
     json(res, 404, { message: 'Not Found' });
   });

@@ -17,6 +17,7 @@ const RUNNER_ENV = {
   GITHUB_REPOSITORY: undefined,
   GITHUB_WORKFLOW_REF: undefined,
   GITHUB_RUN_ID: '900',
+  GITHUB_RUN_ATTEMPT: undefined,
   DAILY_JOB_BACKOFF_BASE_MS: '1',
 };
 
@@ -210,6 +211,41 @@ describe('once a day', () => {
     );
     expect(api.requests.filter((r) => r.url.includes('/runs?')).length).toBe(3);
     expect(s.requests).toHaveLength(0);
+  });
+
+  test("a re-run of the run that made today's call does not call again", async () => {
+    const api = await githubApi([
+      {
+        id: 900,
+        startedAt: '2026-01-15T08:04:30Z',
+        steps: {},
+        earlierAttempts: [{ finishedAt: '2026-01-15T08:01:40Z', steps: called }],
+      },
+    ]);
+    const { s, result } = await runAt0905(api, { GITHUB_RUN_ATTEMPT: '2' });
+    expect(result.exitCode).toBe(0);
+    expect(result.outputs.ran).toBe('false');
+    expect(result.outputs.reason).toMatch(/^already called for 2026-01-15 by attempt 1 of this run, 900 /);
+    expect(s.requests).toHaveLength(0);
+  });
+
+  test('a re-run calls when its earlier attempt did not call, or called on an earlier day', async () => {
+    const api = await githubApi([
+      {
+        id: 900,
+        startedAt: '2026-01-15T08:04:30Z',
+        steps: {},
+        earlierAttempts: [
+          { finishedAt: '2026-01-14T08:01:40Z', steps: called }, // yesterday's call
+          { finishedAt: '2026-01-15T07:30:00Z', steps: skipped }, // today, before the window
+        ],
+      },
+    ]);
+    const { s, result } = await runAt0905(api, { GITHUB_RUN_ATTEMPT: '3' });
+    expect(result.outputs.ran).toBe('true');
+    expect(s.requests).toHaveLength(1);
+    const attemptsAsked = api.requests.filter((r) => r.url.includes('/runs/900/jobs'));
+    expect(attemptsAsked.map((r) => new URL(r.url, 'http://x').searchParams.get('filter'))).toEqual(['all']);
   });
 
   test('force calls without asking the API', async () => {
