@@ -29,9 +29,6 @@ const WORKFLOWS_DIR = path.join(ROOT, '.github/workflows');
 const ACT_DIR = path.join(ROOT, '.github/act');
 const EXPECTED_WORKFLOWS = ['ci.yml', 'daily-job.yml', 'deliver.yml', 'deploy.yml', 'release.yml'];
 
-/** Jobs that deploy to the shared environment: every one must queue behind the others. */
-const DEPLOYING_WORKFLOWS = ['deliver.yml', 'deploy.yml'];
-
 /** `owner/repo[/path]@<40 hex> # vX.Y.Z` */
 const PINNED_USES = /^([\w.-]+\/[\w.-]+(?:\/[\w./-]+)?)@([0-9a-f]{40})\s+#\s+(v\d+\.\d+\.\d+)\s*$/;
 
@@ -533,22 +530,15 @@ describe('tools, environments and act guards', () => {
       const inputs = withOf(step);
       expect({
         where,
-        cluster: inputs.cluster_name,
         config: inputs.config,
         image: inputs.node_image,
       }).toEqual({
         where,
-        cluster: config.name,
         config: 'kind-config.yaml',
         image,
       });
     }
-    // build-image loads into the cluster by name: the same one.
-    for (const s of allSteps.filter(({ step }) => localActionName(usesOf(step)) === 'build-image')) {
-      const cluster = asString(withOf(s.step)['kind-cluster']);
-      if (cluster !== undefined)
-        expect({ where: s.where, cluster }).toEqual({ where: s.where, cluster: config.name });
-    }
+    // The cluster's name, on GitHub and under act, is checked in workflow-runs.test.ts.
   });
 
   test('setup-node installs Node 24 with the npm cache', () => {
@@ -561,31 +551,6 @@ describe('tools, environments and act guards', () => {
         node: '24',
         cache: 'npm',
       });
-    }
-  });
-
-  test('deploys to the shared environment queue in one group and are never cancelled half-way', () => {
-    const deployJobs = allJobs.filter(
-      ({ workflow, job }) =>
-        DEPLOYING_WORKFLOWS.includes(workflow.file) &&
-        stepsOf({ workflow, id: '', job }).some(
-          ({ step }) => localActionName(usesOf(step)) === 'helm-deploy',
-        ),
-    );
-    expect(deployJobs.map(({ workflow }) => workflow.file).sort()).toEqual([...DEPLOYING_WORKFLOWS].sort());
-    const groups = deployJobs.map(({ workflow, id, job }) => ({
-      job: `${workflow.file} > ${id}`,
-      group: asString(asMapping(job.concurrency).group),
-      cancel: asMapping(job.concurrency)['cancel-in-progress'],
-    }));
-    for (const entry of groups)
-      expect(entry).toEqual({ ...entry, group: expect.stringMatching(/\S/), cancel: false });
-    expect(new Set(groups.map((g) => g.group)).size).toBe(1);
-    // A job group equal to its workflow's group would deadlock: the run holds what the job waits for.
-    for (const { workflow, job } of deployJobs) {
-      expect(asString(asMapping(workflow.doc.concurrency).group)).not.toBe(
-        asString(asMapping(job.concurrency).group),
-      );
     }
   });
 

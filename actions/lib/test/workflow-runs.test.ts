@@ -1,0 +1,232 @@
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, test } from '@jest/globals';
+import { data, Evaluator, Lexer, Parser } from '@actions/expressions';
+import { parse as parseYaml } from 'yaml';
+import { tempDir } from '../src/testing/action-env.js';
+
+/**
+ * How the workflows behave when runs meet: each other on GitHub (concurrency groups), earlier runs
+ * on the same machine under act (containers and kind clusters left behind, the user's own cluster),
+ * and the pins that must keep getting updates. Expressions are evaluated with GitHub's own expression
+ * library and `run:` steps that compute outputs are executed, so the checks are of what a run sees.
+ */
+
+type Mapping = Record<string, unknown>;
+interface Step extends Mapping {
+  id?: string;
+  name?: string;
+  uses?: string;
+  run?: string;
+  if?: string;
+  with?: Record<string, unknown>;
+  env?: Record<string, unknown>;
+}
+interface Job extends Mapping {
+  steps?: Step[];
+  concurrency?: { group?: string };
+}
+interface Workflow {
+  file: string;
+  doc: { concurrency?: { group?: string }; jobs: Record<string, Job> };
+}
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const read = (file: string) => readFileSync(path.join(ROOT, file), 'utf8');
+const workflows: Workflow[] = readdirSync(path.join(ROOT, '.github/workflows'))
+  .filter((f) => /\.ya?ml$/.test(f))
+  .map((file) => ({ file, doc: parseYaml(read(`.github/workflows/${file}`)) as Workflow['doc'] }));
+const workflow = (file: string) => workflows.find((w) => w.file === file)!;
+const jobs = workflows.flatMap((w) =>
+  Object.entries(w.doc.jobs).map(([id, job]) => ({ where: `${w.file} > ${id}`, workflow: w, job })),
+);
+const usesKind = (job: Job) => (job.steps ?? []).some((s) => s.uses?.startsWith('helm/kind-action@'));
+const kindConfigName = (parseYaml(read('kind-config.yaml')) as { name: string }).name;
+
+/** Evaluates every `${{ }}` in a string the way the runner does, with the given contexts. */
+function evaluate(text: string, contexts: Mapping): string {
+  return text.replace(/\$\{\{(.*?)\}\}/g, (_, expression: string) => {
+    const lexed = new Lexer(expression.trim()).lex();
+    const parsed = new Parser(lexed.tokens, Object.keys(contexts), []).parse();
+    const context = JSON.parse(JSON.stringify(contexts), data.reviver) as data.Dictionary;
+    return new Evaluator(parsed, context).evaluate().coerceString();
+  });
+}
+
+/** The outputs a `run:` step writes to GITHUB_OUTPUT, with `env` as the job's environment. */
+function runStep(step: Step, env: Record<string, string>): Record<string, string> {
+  const { dir, cleanup } = tempDir('workflow-step-');
+  try {
+    const output = path.join(dir, 'output');
+    writeFileSync(output, '');
+    execFileSync('bash', ['-e', '-c', step.run ?? ''], {
+      env: { PATH: process.env.PATH, ...env, GITHUB_OUTPUT: output },
+    });
+    return Object.fromEntries(
+      readFileSync(output, 'utf8')
+        .split('\n')
+        .filter((l) => l.includes('='))
+        .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+    );
+  } finally {
+    cleanup();
+  }
+}
+
+/**
+ * The values a job's steps get for `with:` and `env:`, in order, as on GitHub (`ACT` unset) or under
+ * act (`ACT=true`): earlier `run:` steps' outputs feed later expressions.
+ */
+function resolveSteps(job: Job, act: boolean): { step: Step; with: Mapping; env: Mapping }[] {
+  const env: Record<string, string> = act ? { ACT: 'true' } : {};
+  const steps: Record<string, { outputs: Record<string, string> }> = {};
+  const contexts = () => ({
+    env,
+    steps,
+    github: {},
+    needs: {},
+    inputs: {},
+    runner: { temp: '/tmp' },
+    secrets: {},
+    matrix: {},
+    strategy: {},
+    job: {},
+    vars: {},
+  });
+  return (job.steps ?? []).map((step) => {
+    const resolve = (values: Mapping = {}) =>
+      Object.fromEntries(
+        Object.entries(values).map(([k, v]) => [k, typeof v === 'string' ? evaluate(v, contexts()) : v]),
+      );
+    const resolved = { step, with: resolve(step.with), env: resolve(step.env) };
+    if (step.id && step.run && !step.run.includes('${{') && /GITHUB_OUTPUT/.test(step.run)) {
+      steps[step.id] = { outputs: runStep(step, { ...env, ...(resolved.env as Record<string, string>) }) };
+    }
+    return resolved;
+  });
+}
+
+describe('concurrency', () => {
+  test('jobs that create their own kind cluster wait in no group, where GitHub would cancel queued runs', () => {
+    const kindJobs = jobs.filter(({ job }) => usesKind(job));
+    expect(kindJobs.length).toBeGreaterThan(0);
+    expect(kindJobs.filter(({ job }) => job.concurrency !== undefined).map(({ where }) => where)).toEqual([]);
+  });
+
+  test('one delivery group per version, whether it is named v0.2.0 or 0.2.0', () => {
+    const group = workflow('deliver.yml').doc.concurrency?.group ?? '';
+    const groupOf = (inputs: Mapping, refName: string) =>
+      evaluate(group, { inputs, github: { ref_name: refName } });
+    const tagPush = groupOf({}, 'v0.2.0');
+    expect(groupOf({ version: '0.2.0' }, 'main')).toBe(tagPush);
+    expect(groupOf({ version: 'v0.2.0' }, 'main')).toBe(tagPush);
+    expect(groupOf({ version: '0.3.0' }, 'main')).not.toBe(tagPush);
+    expect(groupOf({}, 'v0.3.0')).not.toBe(tagPush);
+  });
+});
+
+describe('local runs under act', () => {
+  const kindJobs = jobs.filter(({ job }) => usesKind(job));
+
+  test.each(kindJobs.map(({ where, job }) => [where, job] as const))(
+    '%s uses the kind-config.yaml cluster on GitHub and another one under act, for every step',
+    (_where, job) => {
+      for (const act of [false, true]) {
+        const resolved = resolveSteps(job, act);
+        const kind = resolved.find(({ step }) => step.uses?.startsWith('helm/kind-action@'));
+        const created = String(kind?.with.cluster_name);
+        expect({ act, created: act ? created !== kindConfigName : created === kindConfigName }).toEqual({
+          act,
+          created: true,
+        });
+        // Whatever loads images into the cluster names the same one.
+        const loads = resolved.filter(
+          ({ step }) => step.uses === './actions/build-image' && step.with?.['kind-cluster'],
+        );
+        for (const load of loads) expect(load.with['kind-cluster']).toBe(created);
+        const scripts = resolved.filter(({ step }) => /\bkind load\b/.test(step.run ?? ''));
+        for (const { step, env } of scripts) {
+          const named = /--name\s+"?\$\{?(\w+)\}?"?/.exec(step.run ?? '')?.[1];
+          expect(named && env[named]).toBe(created);
+        }
+      }
+    },
+  );
+
+  test('the smoke container of ci.yml is removed before it starts and after the job, whatever happened', () => {
+    const steps = workflow('ci.yml').doc.jobs.image.steps ?? [];
+    const removes = (step: Step) =>
+      /\bdocker (container )?rm (-f|--force) incidents-smoke\b/.test(step.run ?? '');
+    const start = steps.findIndex((s) => /\bdocker run\b[\s\S]*--name incidents-smoke\b/.test(s.run ?? ''));
+    expect(start).toBeGreaterThan(0);
+    expect(steps.slice(0, start).some(removes)).toBe(true);
+    const after = steps.slice(start + 1).filter(removes);
+    expect(after.map((s) => /always\(\)/.test(s.if ?? ''))).toContain(true);
+  });
+});
+
+describe('images rebuilt from a tag', () => {
+  test('a build from sources exported outside the checkout names the commit they come from', () => {
+    const builds = jobs.flatMap(({ where, job }) =>
+      (job.steps ?? [])
+        .filter(
+          (s) => s.uses === './actions/build-image' && /runner\.temp/.test(String(s.with?.context ?? '')),
+        )
+        .map((s) => ({ where, revision: String(s.with?.revision ?? '') })),
+    );
+    expect(builds.length).toBeGreaterThan(0);
+    for (const build of builds)
+      expect(build).toEqual({ where: build.where, revision: expect.stringMatching(/^refs\/tags\//) });
+  });
+});
+
+describe('pin updates', () => {
+  test('Dependabot watches every ecosystem the repository pins, where its manifests are', () => {
+    const dependabot = parseYaml(read('.github/dependabot.yml')) as {
+      version: number;
+      updates: { 'package-ecosystem': string; directory: string }[];
+    };
+    const pinned = new Set<string>();
+    if (jobs.some(({ job }) => (job.steps ?? []).some((s) => /^[^./][^@]*@[0-9a-f]{40}$/.test(s.uses ?? ''))))
+      pinned.add('github-actions');
+    if (read('package-lock.json')) pinned.add('npm');
+    expect(dependabot.version).toBe(2);
+    const watched = new Map(dependabot.updates.map((u) => [u['package-ecosystem'], u.directory]));
+    expect([...pinned].filter((ecosystem) => !watched.has(ecosystem))).toEqual([]);
+    // The lockfile of the npm workspaces is at the root; workflows are found from the root.
+    for (const ecosystem of pinned)
+      expect({ ecosystem, directory: watched.get(ecosystem) }).toEqual({ ecosystem, directory: '/' });
+  });
+});
+
+describe('docs/act.md', () => {
+  const doc = read('docs/act.md');
+  /** The first act release that runs actions declaring `using: node24`. */
+  const FIRST_ACT_WITH_NODE24 = [0, 2, 81];
+
+  test('asks for an act that runs node24 actions, which every action here declares', () => {
+    const actions = readdirSync(path.join(ROOT, 'actions'), { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .flatMap((e) => {
+        try {
+          return [parseYaml(read(`actions/${e.name}/action.yml`)) as { runs: { using: string } }];
+        } catch {
+          return [];
+        }
+      });
+    expect(actions.some((a) => a.runs.using === 'node24')).toBe(true);
+    const minimum = /act (\d+)\.(\d+)\.(\d+) or newer/.exec(doc)?.slice(1).map(Number) ?? [];
+    const atLeast = (a: number[], b: number[]) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
+    expect(minimum).toHaveLength(3);
+    expect(atLeast(minimum, FIRST_ACT_WITH_NODE24)).toBeGreaterThanOrEqual(0);
+  });
+
+  test('says that act takes GITHUB_TOKEN from a logged-in gh', () => {
+    const token = doc
+      .split('\n')
+      .filter((l, i, all) => /GITHUB_TOKEN/.test(l) || /GITHUB_TOKEN/.test(all[i - 1] ?? ''));
+    expect(token.join(' ')).toMatch(/gh auth token/);
+  });
+});
