@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { chmod, copyFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { runTool, type RunOptions } from '@incidents-pipeline/actions-lib/process';
@@ -6,7 +6,7 @@ import { tempDir } from '@incidents-pipeline/actions-lib/testing/action-env';
 
 /**
  * A stand-in for the upstream Node 24 base image, for machines that reach no container registry:
- * a Debian bookworm root file system from `debootstrap --variant=minbase` (the Debian mirror is
+ * a Debian bookworm root file system from `debootstrap --variant=minbase` (Debian's packages are
  * reachable) plus a real Node 24 binary from the npm package `node-linux-<arch>`, imported with
  * `docker import`. Built once and kept in the daemon under a fixed tag, so later runs take a second.
  */
@@ -72,9 +72,8 @@ async function buildBaseImage(image: string, log: (line: string) => void): Promi
   const work = tempDir('incidents-test-base-');
   try {
     const rootfs = path.join(work.dir, 'rootfs');
-    const mirror = debianMirror();
-    log(`debootstrap --variant=minbase ${SUITE} from ${mirror}`);
-    await run('debootstrap', ['--variant=minbase', SUITE, rootfs, mirror]);
+    log(`debootstrap --variant=minbase ${SUITE}`);
+    await run('debootstrap', debootstrapArgs(rootfs));
     slim(rootfs);
 
     const node = await nodeBinary(work.dir, log);
@@ -101,20 +100,12 @@ async function buildBaseImage(image: string, log: (line: string) => void): Promi
   }
 }
 
-/** The Debian mirror apt is configured with (reachable where the public one may not be). */
-function debianMirror(): string {
-  const files = ['/etc/apt/sources.list'];
-  const dir = '/etc/apt/sources.list.d';
-  if (existsSync(dir)) for (const f of readdirSync(dir)) files.push(path.join(dir, f));
-  for (const file of files) {
-    if (!existsSync(file)) continue;
-    const text = readFileSync(file, 'utf8');
-    const deb822 = /^URIs:\s*(\S+\/debian)\/?\s*$/m.exec(text);
-    if (deb822) return deb822[1];
-    const oneLine = /^deb\s+(?:\[[^\]]*\]\s+)?(\S+\/debian)\/?\s+bookworm\s/m.exec(text);
-    if (oneLine) return oneLine[1];
-  }
-  return 'http://deb.debian.org/debian';
+/**
+ * The debootstrap command line: no mirror argument, so debootstrap uses its own default mirror (and
+ * a machine that needs another sets it where debootstrap and apt read it, not in this repository).
+ */
+export function debootstrapArgs(rootfs: string): string[] {
+  return ['--variant=minbase', SUITE, rootfs];
 }
 
 /** Drops what a runtime never reads, to keep the base near the size of an upstream slim image. */

@@ -7,10 +7,15 @@ import { log } from './log.js';
 /**
  * Installs kind for the local CLI when it is missing, the way the original scripts did: the release
  * binary for this OS and architecture from kind's GitHub releases, checked against the `.sha256sum`
- * published next to it before it is made executable. A download that does not match is deleted.
+ * file kind publishes next to each release asset (`<asset>.sha256sum` under the same release, e.g.
+ * `v0.31.0/kind-linux-amd64.sha256sum`) before it is made executable. Nothing here pins a digest: the
+ * checksum is read from that file at install time. A download that does not match is deleted.
  */
 
-/** The kind release helm/kind-action v1.14.0 installs in the workflows (PINS.md). */
+/**
+ * The kind release the workflows install: the `version` they pass to helm/kind-action
+ * (.github/workflows/ci.yml, deliver.yml, deploy.yml), so a laptop and CI run the same kind.
+ */
 export const KIND_VERSION = 'v0.31.0';
 
 export const KIND_RELEASES = 'https://github.com/kubernetes-sigs/kind/releases/download';
