@@ -41799,14 +41799,6 @@ class GitClient {
     async releaseTags(prefix) {
         return releaseTagsOf(await this.listTags(), prefix);
     }
-    /**
-     * The newest release tag by semver, optionally only stable releases and skipping some tags (such
-     * as the tag being validated).
-     */
-    async newestReleaseTag(prefix, options = {}) {
-        const { includePrerelease = true, exclude = [] } = options;
-        return (await this.releaseTags(prefix)).find((t) => (includePrerelease || !t.isPrerelease) && !exclude.includes(t.tag));
-    }
     async tagExists(tag) {
         const result = await this.run(['rev-parse', '--quiet', '--verify', `refs/tags/${tag}`], {
             allowFailure: true,
@@ -41817,6 +41809,20 @@ class GitClient {
     async resolveCommit(revision = 'HEAD') {
         const result = await this.run(['rev-parse', '--verify', '--end-of-options', `${revision}^{commit}`]);
         return result.stdout.trim();
+    }
+    /**
+     * When a commit was made (its committer time). Reads only the commit object itself, so it works in
+     * a shallow checkout, which has the commits it checked out but not their ancestors.
+     */
+    async commitTime(revision = 'HEAD') {
+        const result = await this.run([
+            'show',
+            '--no-patch',
+            '--format=%ct',
+            '--end-of-options',
+            `${revision}^{commit}`,
+        ]);
+        return new Date(Number(result.stdout.trim()) * 1000);
     }
     /**
      * Commits reachable from `to` but not from tag `since` (all of history when `since` is undefined),
@@ -41912,7 +41918,6 @@ function lines(text) {
 }
 
 ;// CONCATENATED MODULE: ../lib/src/image.ts
-
 
 
 
@@ -42024,16 +42029,30 @@ function rfc3339(date) {
     return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 /**
- * Revision, creation time and source URL of the checkout being built. The commit comes from
- * `GITHUB_SHA` in a workflow, else from git. The creation time is `SOURCE_DATE_EPOCH` when set,
- * else the commit's time, so rebuilding a commit gives identical labels (and a cache hit); only
- * outside git does it fall back to now.
+ * Revision, creation time and source URL of what is being built. The revision is `revision` when
+ * given (a tag, such as `refs/tags/v0.2.0`, when the sources were exported from a tag), else the
+ * commit checked out: a run dispatched on a branch that checks out a release tag has `GITHUB_SHA`
+ * at the branch, not at the tag, so `GITHUB_SHA` is only the fallback outside a git checkout. The
+ * creation time is `SOURCE_DATE_EPOCH` when set, else that commit's time, so rebuilding a commit
+ * gives identical labels (and a cache hit); only without a commit does it fall back to now.
  */
 async function resolveBuildMetadata(options = {}) {
     const env = options.env ?? process.env;
     const git = new GitClient(options.cwd ?? process.cwd());
     const inRepository = await git.isRepository().catch(() => false);
-    const revision = env.GITHUB_SHA || (inRepository ? await git.resolveCommit('HEAD').catch(() => undefined) : undefined);
+    let revision;
+    if (options.revision) {
+        if (!inRepository) {
+            throw new errors/* InputError */.dz('revision', `'${options.revision}' cannot be resolved outside a git checkout`);
+        }
+        revision = await git.resolveCommit(options.revision).catch(() => {
+            throw new errors/* InputError */.dz('revision', `'${options.revision}' names no commit in this checkout (fetch it, e.g. with fetch-depth: 0)`);
+        });
+    }
+    else if (inRepository) {
+        revision = await git.resolveCommit('HEAD').catch(() => undefined);
+    }
+    revision ||= env.GITHUB_SHA || undefined;
     let created;
     const epoch = env.SOURCE_DATE_EPOCH?.trim();
     if (epoch) {
@@ -42042,20 +42061,15 @@ async function resolveBuildMetadata(options = {}) {
         }
         created = rfc3339(new Date(Number(epoch) * 1000));
     }
-    else if (revision) {
-        const show = await runTool('git', ['show', '-s', '--format=%ct', revision], {
-            cwd: options.cwd,
-            group: false,
-            allowFailure: true,
-        }).catch(() => undefined);
-        const seconds = show?.exitCode === 0 ? show.stdout.trim() : '';
-        if (/^\d+$/.test(seconds))
-            created = rfc3339(new Date(Number(seconds) * 1000));
+    else if (revision && inRepository) {
+        const time = await git.commitTime(revision).catch(() => undefined);
+        if (time && !Number.isNaN(time.getTime()))
+            created = rfc3339(time);
     }
     const source = env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY
         ? `${env.GITHUB_SERVER_URL.replace(/\/+$/, '')}/${env.GITHUB_REPOSITORY}`
         : undefined;
-    return { revision: revision || undefined, created: created ?? rfc3339(new Date()), source };
+    return { revision, created: created ?? rfc3339(new Date()), source };
 }
 
 ;// CONCATENATED MODULE: ../lib/src/docker.ts
@@ -42173,56 +42187,6 @@ class DockerClient {
     async save(references, file) {
         await this.run(['save', '-o', file, ...references], { group: `docker save ${references.join(' ')}` });
     }
-    /** Starts a detached container and returns its id. */
-    async runContainer(image, options = {}) {
-        const args = ['run', '--detach'];
-        if (options.name)
-            args.push('--name', options.name);
-        if (options.readOnly)
-            args.push('--read-only');
-        for (const p of options.publish ?? [])
-            args.push('--publish', p);
-        for (const [key, value] of Object.entries(options.env ?? {}))
-            args.push('--env', `${key}=${value}`);
-        args.push(...(options.flags ?? []), image, ...(options.command ?? []));
-        const result = await this.run(args, { group: false });
-        return result.stdout.trim();
-    }
-    /** The host port a published container port is bound to. */
-    async hostPort(container, containerPort) {
-        const result = await this.run(['port', container, `${containerPort}/tcp`], { group: false });
-        const match = /:(\d+)\s*$/m.exec(result.stdout);
-        if (!match)
-            throw new errors/* ActionError */.lZ(`container port ${containerPort} is not published: ${result.stdout}`);
-        return Number(match[1]);
-    }
-    async containerState(container) {
-        const result = await this.run(['container', 'inspect', '--format', '{{json .State}}', container], {
-            group: false,
-        });
-        const state = JSON.parse(result.stdout);
-        return {
-            status: state.Status,
-            running: state.Running,
-            exitCode: state.ExitCode,
-            health: state.Health?.Status,
-        };
-    }
-    /** Sends SIGTERM (the image's stop signal), then SIGKILL after `timeoutSeconds`. */
-    async stopContainer(container, timeoutSeconds = 10) {
-        await this.run(['stop', '--time', String(timeoutSeconds), container], {
-            group: false,
-            timeoutMs: (timeoutSeconds + 30) * 1000,
-        });
-    }
-    /** stdout and stderr of a container, interleaved as docker stored them. */
-    async containerLogs(container) {
-        const result = await this.run(['logs', container], { group: false });
-        return [result.stdout, result.stderr].filter((s) => s !== '').join('\n');
-    }
-    async removeContainer(container) {
-        await this.run(['rm', '--force', container], { group: false, allowFailure: true });
-    }
 }
 
 ;// CONCATENATED MODULE: ../lib/src/kind.ts
@@ -42270,9 +42234,6 @@ class KindClient {
             args.push('--wait', options.wait);
         await this.run(args, { group: `kind create cluster ${name}`, timeoutMs: 15 * 60_000 });
     }
-    async deleteCluster(name) {
-        await this.run(['delete', 'cluster', '--name', name], { group: `kind delete cluster ${name}` });
-    }
     /**
      * Puts local images on every node of a cluster. `kind load docker-image` fails on some setups (a
      * known kind problem with Docker's containerd image store and multi-platform images), so on failure
@@ -42313,11 +42274,17 @@ class KindClient {
 ;// CONCATENATED MODULE: ../lib/src/summary.ts
 
 
+
+
 async function writeSummary(title, rows, extraMarkdown) {
-    if (!process.env.GITHUB_STEP_SUMMARY) {
+    const file = process.env.GITHUB_STEP_SUMMARY;
+    if (!file) {
         log().info(`${title}\n${rows.map(([k, v]) => `  ${k}: ${v}`).join('\n')}`);
         return;
     }
+    // core.summary renders the markdown, but its `write()` keeps the first file it ever saw; the file
+    // is named per step, so each summary is appended to the one named now.
+    lib_core/* summary */.z.emptyBuffer();
     lib_core/* summary */.z.addHeading(title, 3).addTable([
         [
             { data: 'Item', header: true },
@@ -42327,7 +42294,9 @@ async function writeSummary(title, rows, extraMarkdown) {
     ]);
     if (extraMarkdown)
         lib_core/* summary */.z.addRaw(extraMarkdown, true);
-    await lib_core/* summary */.z.write();
+    const markdown = lib_core/* summary */.z.stringify();
+    lib_core/* summary */.z.emptyBuffer();
+    await (0,promises_namespaceObject.appendFile)(file, markdown + external_node_os_namespaceObject.EOL, 'utf8');
 }
 /** Table cells are HTML; tool output in them must not become markup. */
 function escapeHtml(text) {
@@ -42449,6 +42418,7 @@ function getInputs() {
         throw new errors/* InputError */.dz('kind-cluster', `'${kindCluster}' is not a kind cluster name`);
     }
     const dockerfile = getOptional('dockerfile');
+    const revision = getOptional('revision');
     return {
         image: assertSingleLine('image', getOptional('image') ?? 'incidents-service'),
         version,
@@ -42459,6 +42429,7 @@ function getInputs() {
         push,
         registry,
         kindCluster,
+        revision: revision === undefined ? undefined : assertSingleLine('revision', revision),
     };
 }
 
@@ -42494,7 +42465,7 @@ function formatSeconds(ms) {
 /** Validate and plan, build, then push and load as asked; report outputs and a job summary. */
 async function run() {
     const inputs = getInputs();
-    const metadata = await resolveBuildMetadata();
+    const metadata = await resolveBuildMetadata({ revision: inputs.revision });
     const plan = planBuild({ ...inputs, metadata });
     if (!(0,external_node_fs_namespaceObject.existsSync)(plan.context) || !(0,external_node_fs_namespaceObject.statSync)(plan.context).isDirectory()) {
         throw new errors/* InputError */.dz('context', `directory '${plan.context}' does not exist`);

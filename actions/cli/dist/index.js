@@ -32320,11 +32320,11 @@ which.sync = whichSync
 /* harmony export */   _: () => (/* binding */ requireCluster),
 /* harmony export */   c: () => (/* binding */ deliver)
 /* harmony export */ });
-/* harmony import */ var _lib_src_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5075);
-/* harmony import */ var _lib_src_kind_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6446);
-/* harmony import */ var _lib_src_version_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9658);
+/* harmony import */ var _incidents_pipeline_actions_lib_errors__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5075);
+/* harmony import */ var _incidents_pipeline_actions_lib_kind__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6446);
+/* harmony import */ var _incidents_pipeline_actions_lib_version__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9658);
 /* harmony import */ var _progress_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9463);
-/* harmony import */ var _steps_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(132);
+/* harmony import */ var _steps_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7001);
 /* harmony import */ var _tools_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3781);
 
 
@@ -32335,7 +32335,7 @@ which.sync = whichSync
 /** Builds a version of the service, loads it into the kind cluster and deploys it. */
 async function deliver(settings, versionText) {
     // Refused before any tool runs.
-    const version = (0,_lib_src_version_js__WEBPACK_IMPORTED_MODULE_2__/* .parseVersionOrTag */ .fs)(versionText, 'v', { input: 'VERSION' }).version;
+    const version = (0,_incidents_pipeline_actions_lib_version__WEBPACK_IMPORTED_MODULE_2__/* .parseVersionOrTag */ .fs)(versionText, 'v', { input: 'VERSION' }).version;
     const progress = new _progress_js__WEBPACK_IMPORTED_MODULE_3__/* .Progress */ .k(5);
     await progress.step('Checking tools (docker, kind, helm, kubectl)', () => (0,_tools_js__WEBPACK_IMPORTED_MODULE_5__/* .requireTools */ .P)(['docker', 'kind', 'helm', 'kubectl']));
     await progress.step(`Kind cluster ${settings.cluster}`, () => requireCluster(settings));
@@ -32344,8 +32344,8 @@ async function deliver(settings, versionText) {
     await progress.step(`Deploying ${version}`, () => (0,_steps_js__WEBPACK_IMPORTED_MODULE_4__/* .deployVersion */ .My)(settings, version));
 }
 async function requireCluster(settings) {
-    if (!(await new _lib_src_kind_js__WEBPACK_IMPORTED_MODULE_1__/* .KindClient */ .G().hasCluster(settings.cluster))) {
-        throw new _lib_src_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`kind cluster '${settings.cluster}' does not exist; create it with: npm run init`);
+    if (!(await new _incidents_pipeline_actions_lib_kind__WEBPACK_IMPORTED_MODULE_1__/* .KindClient */ .G().hasCluster(settings.cluster))) {
+        throw new _incidents_pipeline_actions_lib_errors__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`kind cluster '${settings.cluster}' does not exist; create it with: npm run init`);
     }
 }
 
@@ -32358,13 +32358,13 @@ async function requireCluster(settings) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   g: () => (/* binding */ deploy)
 /* harmony export */ });
-/* harmony import */ var _lib_src_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5075);
-/* harmony import */ var _lib_src_docker_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1568);
-/* harmony import */ var _lib_src_log_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9548);
-/* harmony import */ var _lib_src_version_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9658);
+/* harmony import */ var _incidents_pipeline_actions_lib_errors__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5075);
+/* harmony import */ var _incidents_pipeline_actions_lib_docker__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1568);
+/* harmony import */ var _incidents_pipeline_actions_lib_log__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9548);
+/* harmony import */ var _incidents_pipeline_actions_lib_version__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9658);
 /* harmony import */ var _deliver_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(671);
 /* harmony import */ var _progress_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(9463);
-/* harmony import */ var _steps_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(132);
+/* harmony import */ var _steps_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(7001);
 /* harmony import */ var _tools_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(3781);
 
 
@@ -32379,13 +32379,13 @@ async function requireCluster(settings) {
  * locally; it is (re)loaded into kind, which skips nodes that already have it.
  */
 async function deploy(settings, versionText) {
-    const version = (0,_lib_src_version_js__WEBPACK_IMPORTED_MODULE_3__/* .parseVersionOrTag */ .fs)(versionText, 'v', { input: 'VERSION' }).version;
+    const version = (0,_incidents_pipeline_actions_lib_version__WEBPACK_IMPORTED_MODULE_3__/* .parseVersionOrTag */ .fs)(versionText, 'v', { input: 'VERSION' }).version;
     const reference = (0,_steps_js__WEBPACK_IMPORTED_MODULE_6__/* .imageReference */ .rA)(settings, version);
     const progress = new _progress_js__WEBPACK_IMPORTED_MODULE_5__/* .Progress */ .k(4);
     await progress.step('Checking tools (docker, kind, helm, kubectl)', () => (0,_tools_js__WEBPACK_IMPORTED_MODULE_7__/* .requireTools */ .P)(['docker', 'kind', 'helm', 'kubectl']));
     await progress.step(`Image ${reference} and kind cluster ${settings.cluster}`, async () => {
-        if (!(await new _lib_src_docker_js__WEBPACK_IMPORTED_MODULE_1__/* .DockerClient */ .a().imageExists(reference))) {
-            throw new _lib_src_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`image ${reference} is not present locally; build and deploy it with: npm run deliver -- ${version}`);
+        if (!(await new _incidents_pipeline_actions_lib_docker__WEBPACK_IMPORTED_MODULE_1__/* .DockerClient */ .a().imageExists(reference))) {
+            throw new _incidents_pipeline_actions_lib_errors__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`image ${reference} is not present locally; build and deploy it with: npm run deliver -- ${version}`);
         }
         await (0,_deliver_js__WEBPACK_IMPORTED_MODULE_4__/* .requireCluster */ ._)(settings);
     });
@@ -32393,7 +32393,7 @@ async function deploy(settings, versionText) {
     await progress.step(`Deploying ${version}`, async () => {
         const running = await (0,_steps_js__WEBPACK_IMPORTED_MODULE_6__/* .deployedVersion */ .Zy)(settings);
         if (running && running.version !== version)
-            (0,_lib_src_log_js__WEBPACK_IMPORTED_MODULE_2__/* .log */ .Rm)().info(`Replacing ${running.version} (${running.status})`);
+            (0,_incidents_pipeline_actions_lib_log__WEBPACK_IMPORTED_MODULE_2__/* .log */ .Rm)().info(`Replacing ${running.version} (${running.status})`);
         return (0,_steps_js__WEBPACK_IMPORTED_MODULE_6__/* .deployVersion */ .My)(settings, version);
     });
 }
@@ -32405,14 +32405,14 @@ async function deploy(settings, versionText) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _lib_src_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5075);
-/* harmony import */ var _lib_src_log_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9548);
+/* harmony import */ var _incidents_pipeline_actions_lib_errors__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5075);
+/* harmony import */ var _incidents_pipeline_actions_lib_log__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9548);
 /* harmony import */ var _deliver_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(671);
 /* harmony import */ var _deploy_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9871);
 /* harmony import */ var _init_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8528);
 /* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3076);
 /* harmony import */ var _settings_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(5393);
-/* harmony import */ var _steps_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(132);
+/* harmony import */ var _steps_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(7001);
 
 
 
@@ -32421,7 +32421,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 
 
 
-(0,_lib_src_log_js__WEBPACK_IMPORTED_MODULE_1__/* .useLog */ .eT)((0,_lib_src_log_js__WEBPACK_IMPORTED_MODULE_1__/* .createConsoleLog */ .y)());
+(0,_incidents_pipeline_actions_lib_log__WEBPACK_IMPORTED_MODULE_1__/* .useLog */ .eT)((0,_incidents_pipeline_actions_lib_log__WEBPACK_IMPORTED_MODULE_1__/* .createConsoleLog */ .y)());
 async function main(argv) {
     const options = (0,_options_js__WEBPACK_IMPORTED_MODULE_5__/* .parseCliArgs */ .h)(argv);
     if (options.help || !options.command) {
@@ -32444,11 +32444,11 @@ try {
     await main(process.argv.slice(2));
 }
 catch (error) {
-    if (error instanceof _lib_src_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ) {
-        (0,_lib_src_log_js__WEBPACK_IMPORTED_MODULE_1__/* .log */ .Rm)().error(error.message);
+    if (error instanceof _incidents_pipeline_actions_lib_errors__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ) {
+        (0,_incidents_pipeline_actions_lib_log__WEBPACK_IMPORTED_MODULE_1__/* .log */ .Rm)().error(error.message);
     }
     else {
-        (0,_lib_src_log_js__WEBPACK_IMPORTED_MODULE_1__/* .log */ .Rm)().error(`unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+        (0,_incidents_pipeline_actions_lib_log__WEBPACK_IMPORTED_MODULE_1__/* .log */ .Rm)().error(`unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     }
     process.exitCode = 1;
 }
@@ -32513,9 +32513,14 @@ var log = __nccwpck_require__(9548);
 /**
  * Installs kind for the local CLI when it is missing, the way the original scripts did: the release
  * binary for this OS and architecture from kind's GitHub releases, checked against the `.sha256sum`
- * published next to it before it is made executable. A download that does not match is deleted.
+ * file kind publishes next to each release asset (`<asset>.sha256sum` under the same release, e.g.
+ * `v0.31.0/kind-linux-amd64.sha256sum`) before it is made executable. Nothing here pins a digest: the
+ * checksum is read from that file at install time. A download that does not match is deleted.
  */
-/** The kind release helm/kind-action v1.14.0 installs in the workflows (PINS.md). */
+/**
+ * The kind release the workflows install: the `version` they pass to helm/kind-action
+ * (.github/workflows/ci.yml, deliver.yml, deploy.yml), so a laptop and CI run the same kind.
+ */
 const KIND_VERSION = 'v0.31.0';
 const KIND_RELEASES = 'https://github.com/kubernetes-sigs/kind/releases/download';
 /** The release asset name kind publishes for a platform, e.g. `kind-linux-amd64`. */
@@ -32579,8 +32584,8 @@ var version = __nccwpck_require__(9658);
 var src_progress = __nccwpck_require__(9463);
 // EXTERNAL MODULE: ./src/settings.ts
 var src_settings = __nccwpck_require__(5393);
-// EXTERNAL MODULE: ./src/steps.ts + 6 modules
-var steps = __nccwpck_require__(132);
+// EXTERNAL MODULE: ./src/steps.ts + 8 modules
+var steps = __nccwpck_require__(7001);
 // EXTERNAL MODULE: ./src/tools.ts
 var tools = __nccwpck_require__(3781);
 ;// CONCATENATED MODULE: ./src/init.ts
@@ -32669,7 +32674,7 @@ function decide(running, initial) {
 /* harmony export */ });
 /* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7975);
 /* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_util__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _lib_src_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5075);
+/* harmony import */ var _incidents_pipeline_actions_lib_errors__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5075);
 
 
 const USAGE = `Usage: npm run <command> [-- options]   (or: node actions/cli/dist/index.js <command> ...)
@@ -32707,29 +32712,29 @@ function parseCliArgs(argv) {
         });
     }
     catch (error) {
-        throw new _lib_src_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
+        throw new _incidents_pipeline_actions_lib_errors__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
     }
     const { values, positionals } = parsed;
     if (values.help)
         return { help: true };
     const [command, version, ...extra] = positionals;
     if (!command)
-        throw new _lib_src_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(`a command is required\n\n${USAGE}`);
+        throw new _incidents_pipeline_actions_lib_errors__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(`a command is required\n\n${USAGE}`);
     if (!COMMANDS.includes(command)) {
-        throw new _lib_src_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(`unknown command '${command}'\n\n${USAGE}`);
+        throw new _incidents_pipeline_actions_lib_errors__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(`unknown command '${command}'\n\n${USAGE}`);
     }
     if (command === 'init' && version !== undefined)
-        throw new _lib_src_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(`init takes no version (got '${version}')`);
+        throw new _incidents_pipeline_actions_lib_errors__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(`init takes no version (got '${version}')`);
     if (command !== 'init' && version === undefined) {
-        throw new _lib_src_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(`${command} needs a VERSION, e.g. npm run ${command} -- 0.2.0`);
+        throw new _incidents_pipeline_actions_lib_errors__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(`${command} needs a VERSION, e.g. npm run ${command} -- 0.2.0`);
     }
     if (extra.length > 0)
-        throw new _lib_src_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(`unexpected arguments: ${extra.join(' ')}`);
+        throw new _incidents_pipeline_actions_lib_errors__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(`unexpected arguments: ${extra.join(' ')}`);
     let portForward;
     if (values['port-forward'] || values.port !== undefined) {
         portForward = values.port === undefined ? 8080 : Number(values.port);
         if (!/^\d+$/.test(values.port ?? '8080') || portForward < 1 || portForward > 65535) {
-            throw new _lib_src_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(`--port must be a port number (1-65535), got '${values.port}'`);
+            throw new _incidents_pipeline_actions_lib_errors__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(`--port must be a port number (1-65535), got '${values.port}'`);
         }
     }
     return { command: command, version, help: false, portForward };
@@ -32744,7 +32749,7 @@ function parseCliArgs(argv) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   k: () => (/* binding */ Progress)
 /* harmony export */ });
-/* harmony import */ var _lib_src_log_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9548);
+/* harmony import */ var _incidents_pipeline_actions_lib_log__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9548);
 
 /** Numbered progress lines, one per step, with how long each took. */
 class Progress {
@@ -32755,15 +32760,15 @@ class Progress {
     }
     async step(title, fn) {
         this.current++;
-        (0,_lib_src_log_js__WEBPACK_IMPORTED_MODULE_0__/* .log */ .Rm)().info(`[${this.current}/${this.total}] ${title}`);
+        (0,_incidents_pipeline_actions_lib_log__WEBPACK_IMPORTED_MODULE_0__/* .log */ .Rm)().info(`[${this.current}/${this.total}] ${title}`);
         const started = Date.now();
         const result = await fn();
-        (0,_lib_src_log_js__WEBPACK_IMPORTED_MODULE_0__/* .log */ .Rm)().info(`      done in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+        (0,_incidents_pipeline_actions_lib_log__WEBPACK_IMPORTED_MODULE_0__/* .log */ .Rm)().info(`      done in ${((Date.now() - started) / 1000).toFixed(1)}s`);
         return result;
     }
     skip(title, why) {
         this.current++;
-        (0,_lib_src_log_js__WEBPACK_IMPORTED_MODULE_0__/* .log */ .Rm)().info(`[${this.current}/${this.total}] ${title}: ${why}`);
+        (0,_incidents_pipeline_actions_lib_log__WEBPACK_IMPORTED_MODULE_0__/* .log */ .Rm)().info(`[${this.current}/${this.total}] ${title}: ${why}`);
     }
 }
 
@@ -32785,7 +32790,7 @@ class Progress {
 /* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3136);
 /* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_url__WEBPACK_IMPORTED_MODULE_2__);
 /* harmony import */ var yaml__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3483);
-/* harmony import */ var _lib_src_errors_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(5075);
+/* harmony import */ var _incidents_pipeline_actions_lib_errors__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(5075);
 
 
 
@@ -32804,7 +32809,7 @@ function repositoryRoot(starts = [process.cwd(), (0,node_url__WEBPACK_IMPORTED_M
                 break;
         }
     }
-    throw new _lib_src_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .ActionError */ .lZ('cannot find the repository (kind-config.yaml and chart/); run the CLI from inside it');
+    throw new _incidents_pipeline_actions_lib_errors__WEBPACK_IMPORTED_MODULE_4__/* .ActionError */ .lZ('cannot find the repository (kind-config.yaml and chart/); run the CLI from inside it');
 }
 function loadSettings(env = process.env) {
     const root = repositoryRoot();
@@ -32843,7 +32848,7 @@ function initialVersion(settings) {
 
 /***/ }),
 
-/***/ 132:
+/***/ 7001:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -32857,15 +32862,6 @@ __nccwpck_require__.d(__webpack_exports__, {
   vX: () => (/* binding */ portForwardUntilInterrupted)
 });
 
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(1455);
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(8161);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(4379);
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-// EXTERNAL MODULE: ../../node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(3483);
 // EXTERNAL MODULE: ../lib/node_modules/execa/index.js + 138 modules
 var execa = __nccwpck_require__(2509);
 // EXTERNAL MODULE: ../lib/src/errors.ts
@@ -33020,7 +33016,7 @@ class KubectlClient {
                 const code = result.code;
                 reject(new errors/* ActionError */.lZ(code === 'ENOENT'
                     ? `${this.binary} was not found on PATH. Install kubectl (https://kubernetes.io/docs/tasks/tools/).`
-                    : `kubectl port-forward to service/${service} exited: ${output.trim().split('\n').at(-1) ?? ''}`));
+                    : `kubectl port-forward to service/${service} exited: ${(0,src_process/* meaningfulLine */.Ll)(output)}`));
             });
         }).catch(async (error) => {
             child.kill();
@@ -33053,16 +33049,26 @@ class KubectlClient {
     }
 }
 
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: ../../node_modules/@actions/core/lib/core.js + 17 modules
 var lib_core = __nccwpck_require__(1082);
 ;// CONCATENATED MODULE: ../lib/src/summary.ts
 
 
+
+
 async function writeSummary(title, rows, extraMarkdown) {
-    if (!process.env.GITHUB_STEP_SUMMARY) {
+    const file = process.env.GITHUB_STEP_SUMMARY;
+    if (!file) {
         log().info(`${title}\n${rows.map(([k, v]) => `  ${k}: ${v}`).join('\n')}`);
         return;
     }
+    // core.summary renders the markdown, but its `write()` keeps the first file it ever saw; the file
+    // is named per step, so each summary is appended to the one named now.
+    core.summary.emptyBuffer();
     core.summary.addHeading(title, 3).addTable([
         [
             { data: 'Item', header: true },
@@ -33072,7 +33078,9 @@ async function writeSummary(title, rows, extraMarkdown) {
     ]);
     if (extraMarkdown)
         core.summary.addRaw(extraMarkdown, true);
-    await core.summary.write();
+    const markdown = core.summary.stringify();
+    core.summary.emptyBuffer();
+    await appendFile(file, markdown + EOL, 'utf8');
 }
 /** Table cells are HTML; tool output in them must not become markup. */
 function escapeHtml(text) {
@@ -33356,34 +33364,272 @@ class HelmClient {
             timeoutMs: processTimeoutMs(options.timeout),
         });
     }
-    /** Renders the chart offline; the manifests are returned, not logged. */
-    async template(options) {
-        const result = await this.run([
-            'template',
-            options.release,
-            options.chart,
-            ...(options.namespace ? ['--namespace', options.namespace] : []),
-            ...(options.valuesFiles ?? []).flatMap((file) => ['--values', file]),
-            ...(options.set ?? []).flatMap(({ key, value }) => ['--set', `${key}=${value}`]),
-        ], { group: false });
-        return result.stdout;
-    }
     run(args, options) {
         return (0,src_process/* runTool */.qI)(this.binary, args, { ...options, env: this.env });
     }
     failure(command, result) {
-        const line = result.stderr.trim().split('\n').at(-1) ?? '';
-        return new errors/* ActionError */.lZ(`helm ${command} failed (exit ${result.exitCode}): ${line.replace(/^Error:\s*/, '')}`);
+        return new errors/* ActionError */.lZ(`helm ${command} failed (exit ${result.exitCode}): ${(0,src_process/* meaningfulLine */.Ll)(result.stderr)}`);
     }
+}
+
+;// CONCATENATED MODULE: ../lib/src/deploy-recovery.ts
+
+
+
+/**
+ * A release left in `pending-*` by a cancelled run blocks every later upgrade ("another operation is
+ * in progress"). Without `rollbackOnFailure` we stop and name the command that fixes it; with it we
+ * return to the last deployed revision (or remove a never-finished install), as Helm's own
+ * rollback-on-failure would have done had the run not been cancelled. Returns the release afterwards.
+ */
+async function recoverStuckRelease(helm, target, stuck, options) {
+    const history = await helm.history(target);
+    const lastGood = lastDeployedRevision(history, stuck.revision);
+    const ns = `-n ${target.namespace}${target.kubeContext ? ` --kube-context ${target.kubeContext}` : ''}`;
+    const recovery = lastGood === undefined
+        ? `helm uninstall ${target.release} ${ns}`
+        : `helm rollback ${target.release} ${lastGood} ${ns}`;
+    const what = `release ${target.release} in namespace ${target.namespace} is stuck in ${stuck.status} at revision ${stuck.revision}, probably left by a cancelled or killed deploy`;
+    if (!options.rollbackOnFailure) {
+        throw new errors/* ActionError */.lZ(`${what}. Recover with \`${recovery}\`, or rerun with rollback-on-failure: true.`);
+    }
+    (0,src_log/* log */.Rm)().warning(`${what}; recovering with \`${recovery}\` before deploying`);
+    if (lastGood === undefined) {
+        await helm.uninstall(target, { timeout: options.timeout });
+        return undefined;
+    }
+    await helm.rollback(target, lastGood, { timeout: options.timeout, wait: true });
+    return helm.status(target);
+}
+/**
+ * Returns to the newest revision that served before the one this deploy created, or removes a first
+ * install that never served. A rollback that fails too is a warning: the deploy's own error is the
+ * one to report, and `current` is returned unchanged.
+ */
+async function rollBack(helm, target, options) {
+    const unchanged = { ...options.current, rolledBack: false };
+    try {
+        const history = await helm.history(target);
+        const back = lastDeployedRevision(history, history.at(-1)?.revision ?? Infinity);
+        if (back === undefined && options.previousRevision === undefined) {
+            await helm.uninstall(target, { timeout: options.timeout });
+            return { revision: 0, status: 'uninstalled', rolledBack: true };
+        }
+        if (back === undefined) {
+            (0,src_log/* log */.Rm)().warning(`no earlier deployed revision of ${target.release} to roll back to`);
+            return unchanged;
+        }
+        await helm.rollback(target, back, { timeout: options.timeout, wait: true });
+        const after = await helm.status(target);
+        return {
+            revision: after?.revision ?? options.current.revision,
+            status: after?.status ?? options.current.status,
+            rolledBack: true,
+        };
+    }
+    catch (error) {
+        (0,src_log/* log */.Rm)().warning(`rollback failed too: ${error instanceof Error ? error.message : String(error)}`);
+        return unchanged;
+    }
+}
+/**
+ * What Helm 4's own rollback-on-failure left after a failed upgrade: a `Rollback to N` revision, or
+ * no release at all when a first install was removed.
+ */
+async function stateAfterHelmRollback(helm, target, previousRevision) {
+    const after = await helm.status(target).catch(() => undefined);
+    return {
+        revision: after?.revision ?? 0,
+        status: after?.status ?? 'uninstalled',
+        rolledBack: after === undefined ? previousRevision === undefined : /^rollback/i.test(after.description),
+    };
+}
+/** The release as a failed upgrade left it, when nobody rolled back. */
+async function stateAsLeft(helm, target, before) {
+    const after = await helm.status(target).catch(() => undefined);
+    return {
+        revision: after?.revision ?? before.revision,
+        status: after?.status ?? before.status,
+        rolledBack: false,
+    };
+}
+
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(4379);
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+// EXTERNAL MODULE: ../../node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(3483);
+;// CONCATENATED MODULE: ../lib/src/deploy-values.ts
+
+
+
+
+
+/**
+ * The values of a deploy and the secrets in them: which inline values must be masked, and the
+ * private files through which values reach Helm (never argv, where any process listing shows them).
+ */
+/**
+ * Words of a key that name a credential. A key is split into words at `-`, `_`, `.`, `/` and
+ * camelCase humps, so `clientSecret`, `API_TOKEN` and `db.password` match while `topologyKey`,
+ * `tokenizer` or `passthrough` do not.
+ */
+const SECRET_WORDS = new Set([
+    'password',
+    'passwords',
+    'passwd',
+    'passphrase',
+    'token',
+    'tokens',
+    'secret',
+    'secrets',
+    'credential',
+    'credentials',
+    'apikey',
+    'privatekey',
+]);
+/** Two-word names of a credential, as they appear split: `apiKey`, `private_key`. */
+const SECRET_PAIRS = [
+    ['api', 'key'],
+    ['private', 'key'],
+];
+/**
+ * The runner replaces a masked value everywhere in the job log: masking `true` or `80` would blank
+ * those out of every line. Values this short carry no secret worth that damage.
+ */
+const MIN_MASKED_LENGTH = 6;
+function keyWords(key) {
+    return key
+        .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+        .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+        .split(/[^A-Za-z0-9]+/)
+        .filter((w) => w !== '')
+        .map((w) => w.toLowerCase());
+}
+/** Whether a values key names a credential (one of its words, or two adjacent words, does). */
+function isSecretKey(key) {
+    const words = keyWords(key);
+    if (words.some((w) => SECRET_WORDS.has(w)))
+        return true;
+    return words.some((w, i) => SECRET_PAIRS.some(([a, b]) => w === a && words[i + 1] === b));
+}
+/** A scalar worth masking: text (not a YAML boolean, number or null) of at least the minimum length. */
+function maskable(node) {
+    if (!(0,dist/* isScalar */.jn)(node) || typeof node.value !== 'string')
+        return undefined;
+    const text = node.value;
+    if (/^(true|false)$/i.test(text.trim()) || text.trim().length < MIN_MASKED_LENGTH)
+        return undefined;
+    return text;
+}
+/**
+ * Validates inline values YAML (a mapping) and returns the strings found under keys that name a
+ * credential, at any depth and in lists, for masking. Values under other keys stay readable in the
+ * log, so secrets belong under such keys (or in a values file that is itself a secret).
+ */
+function inlineValuesSecrets(input, yamlText) {
+    const doc = (0,dist/* parseDocument */.Tp)(yamlText);
+    if (doc.errors.length > 0)
+        throw new errors/* InputError */.dz(input, `is not valid YAML: ${doc.errors[0].message.split('\n')[0]}`);
+    if (doc.contents !== null && !(0,dist/* isMap */.jh)(doc.contents))
+        throw new errors/* InputError */.dz(input, 'must be a YAML mapping of values');
+    const found = new Set();
+    const visit = (node, secret) => {
+        if (!node)
+            return;
+        if ((0,dist/* isScalar */.jn)(node)) {
+            const text = secret ? maskable(node) : undefined;
+            if (text === undefined)
+                return;
+            found.add(text);
+            // The runner masks a registered value as a whole; a key or certificate is logged line by line.
+            for (const line of text.split('\n'))
+                if (line.trim().length >= MIN_MASKED_LENGTH)
+                    found.add(line.trim());
+        }
+        else if ((0,dist/* isMap */.jh)(node)) {
+            for (const pair of node.items) {
+                const key = (0,dist/* isScalar */.jn)(pair.key) ? String(pair.key.value) : '';
+                visit(pair.value, secret || isSecretKey(key));
+            }
+        }
+        else if ((0,dist/* isSeq */.oP)(node)) {
+            for (const item of node.items)
+                visit(item, secret);
+        }
+    };
+    visit(doc.contents, false);
+    return [...found];
+}
+/** The image values Helm gets through a file: only what was given, so the chart's defaults stay. */
+function imageValues(repository, tag) {
+    const image = {};
+    if (repository)
+        image.repository = repository;
+    if (tag)
+        image.tag = tag;
+    return Object.keys(image).length > 0 ? { image } : undefined;
+}
+/**
+ * Runs `use` with the values files of a deploy: the given files, then the inline values and the
+ * image, each in a file readable only by us (0600, in a 0700 directory) that is gone afterwards.
+ * The step's own inputs come last, so they win over the files.
+ */
+async function withValuesFiles(request, use) {
+    const dir = await (0,promises_.mkdtemp)(external_node_path_default().join((0,external_node_os_.tmpdir)(), 'helm-deploy-'));
+    try {
+        await (0,promises_.chmod)(dir, 0o700);
+        const files = [...request.valuesFiles];
+        if (request.values?.trim())
+            files.push(await writePrivate(dir, 'values.yaml', request.values));
+        const image = imageValues(request.imageRepository, request.imageTag);
+        if (image)
+            files.push(await writePrivate(dir, 'image.yaml', (0,dist/* stringify */.As)(image)));
+        return await use(files);
+    }
+    finally {
+        await (0,promises_.rm)(dir, { recursive: true, force: true });
+    }
+}
+async function writePrivate(dir, name, text) {
+    const file = external_node_path_default().join(dir, name);
+    await (0,promises_.writeFile)(file, text, { mode: 0o600 });
+    // The mode given to writeFile is filtered by the umask; chmod is not.
+    await (0,promises_.chmod)(file, 0o600);
+    return file;
 }
 
 ;// CONCATENATED MODULE: ../lib/src/smoke-test.ts
 
-/**
- * The HTTP smoke test of a deployed service: `/readyz` answers 200 and `/` answers 200 with the
- * service's status line. Run through a port-forward on 127.0.0.1, so it checks the Service, the pods
- * behind it and the incidents file they mounted, not just that Helm was content.
- */
+
+
+/** Runs the smoke test of a release; returns what passed, throws an `ActionError` that says what failed. */
+async function smokeTestRelease(kind, clients, target) {
+    if (kind === 'none')
+        return 'skipped';
+    if (kind === 'helm') {
+        const test = await clients.helm.test(target, { timeout: target.timeout });
+        if (test.exitCode !== 0) {
+            // The test pod's own error is often only in the logs `--logs` prints to stdout.
+            throw new errors/* ActionError */.lZ(`helm test failed (exit ${test.exitCode}): ${(0,src_process/* meaningfulLine */.Ll)(test.stderr, test.stdout)}`);
+        }
+        return 'helm test passed';
+    }
+    const services = await clients.kubectl.services(target.namespace, target.selector);
+    const service = services.find((s) => s.ports.length > 0);
+    if (!service)
+        throw new errors/* ActionError */.lZ(`smoke test: no Service with a port carries the label ${target.selector}`);
+    const port = service.ports.find((p) => p.name === 'http') ?? service.ports[0];
+    const forward = await clients.kubectl.portForward(target.namespace, service.name, port.port);
+    try {
+        const checked = await httpSmokeTest(`http://127.0.0.1:${forward.localPort}/`);
+        (0,src_log/* log */.Rm)().info(`GET /readyz: ${checked.readyz}; GET /: ${checked.statusLine}`);
+        return `http: ${checked.statusLine}`;
+    }
+    finally {
+        await forward.close();
+    }
+}
 const STATUS_LINE = /^status: \d+ days? since the last incident$/;
 async function httpSmokeTest(baseUrl, options = {}) {
     const attempts = options.attempts ?? 5;
@@ -33431,8 +33677,6 @@ async function checkOnce(baseUrl, timeoutMs) {
 
 
 
-
-
 /** A failed deploy, with what is known of the release afterwards and the diagnostics gathered. */
 class DeployFailedError extends errors/* ActionError */.lZ {
     result;
@@ -33447,66 +33691,6 @@ class DeployFailedError extends errors/* ActionError */.lZ {
 /** The label `helm create` charts put on everything a release owns. */
 function releaseSelector(release) {
     return `app.kubernetes.io/instance=${release}`;
-}
-/** The image values Helm gets through a file: only what was given, so the chart's defaults stay. */
-function imageValues(repository, tag) {
-    const image = {};
-    if (repository)
-        image.repository = repository;
-    if (tag)
-        image.tag = tag;
-    return Object.keys(image).length > 0 ? { image } : undefined;
-}
-/** Key names whose values are credentials (`password`, `apiToken`, `clientSecret`, `privateKey`, ...). */
-const SECRET_KEY = /pass(word|wd)?|token|secret|credential|private|api[-_]?key|(^|[-_.])key$|Key$|auth|cert|dsn/i;
-/**
- * Validates inline values YAML (a mapping) and returns the scalar strings found under secret-looking
- * keys, at any depth and in lists, for masking. Everything else in `values` stays readable in logs of
- * other tools, so secrets belong under such keys (or in a values file that is itself a secret).
- */
-function inlineValuesSecrets(input, yamlText) {
-    const doc = (0,dist/* parseDocument */.Tp)(yamlText);
-    if (doc.errors.length > 0)
-        throw new errors/* InputError */.dz(input, `is not valid YAML: ${doc.errors[0].message.split('\n')[0]}`);
-    if (doc.contents !== null && !(0,dist/* isMap */.jh)(doc.contents))
-        throw new errors/* InputError */.dz(input, 'must be a YAML mapping of values');
-    const found = new Set();
-    const visit = (node, secret) => {
-        if (!node)
-            return;
-        if ((0,dist/* isScalar */.jn)(node)) {
-            const text = node.value === null ? '' : String(node.value);
-            if (secret && text.length > 0) {
-                found.add(text);
-                // The runner masks a registered value as a whole; a key or certificate is logged line by line.
-                for (const line of text.split('\n'))
-                    if (line.trim().length >= 8)
-                        found.add(line.trim());
-            }
-        }
-        else if ((0,dist/* isMap */.jh)(node)) {
-            for (const pair of node.items) {
-                const key = (0,dist/* isScalar */.jn)(pair.key) ? String(pair.key.value) : '';
-                visit(pair.value, secret || SECRET_KEY.test(key));
-            }
-        }
-        else if ((0,dist/* isSeq */.oP)(node)) {
-            for (const item of node.items)
-                visit(item, secret);
-        }
-    };
-    visit(doc.contents, false);
-    return [...found];
-}
-/** Writes one values file readable only by us (mode 0600), inside a 0700 directory. */
-async function writePrivate(dir, name, text) {
-    const file = external_node_path_default().join(dir, name);
-    await (0,promises_.writeFile)(file, text, { mode: 0o600 });
-    await (0,promises_.chmod)(file, 0o600);
-    return file;
-}
-function describeError(error) {
-    return error instanceof Error ? error.message : String(error);
 }
 async function deployRelease(options) {
     if (parseGoDuration(options.timeout) === undefined) {
@@ -33523,6 +33707,7 @@ async function deployRelease(options) {
         kubeContext: options.kubeContext,
     };
     const selector = releaseSelector(options.release);
+    const readyCount = () => kubectl.readyCount(options.namespace, selector).catch(() => undefined);
     const version = await helm.version();
     (0,src_log/* log */.Rm)().info(`Helm ${version.version}; release ${options.release} in namespace ${options.namespace}`);
     let existing = await helm.status(target);
@@ -33530,191 +33715,69 @@ async function deployRelease(options) {
         existing = await recoverStuckRelease(helm, target, existing, options);
     }
     const previousRevision = existing?.revision;
-    const image = describeImage(options, existing);
-    const result = {
+    const known = {
         helmVersion: version.version,
-        revision: previousRevision ?? 0,
-        status: existing?.status ?? 'not installed',
         previousRevision,
-        rolledBack: false,
-        image,
+        image: describeImage(options, existing),
         smokeTest: options.smokeTest,
     };
-    const dir = await (0,promises_.mkdtemp)(external_node_path_default().join((0,external_node_os_.tmpdir)(), 'helm-deploy-'));
+    // Helm 3's --atomic would roll back before we could look at the failing pods: roll back ourselves.
+    const helmRollsBack = options.rollbackOnFailure && version.major === 4;
     try {
-        await (0,promises_.chmod)(dir, 0o700);
-        const valuesFiles = [...options.valuesFiles];
-        // Inline values and the image go after the files, so the step's own inputs win over them.
-        if (options.values?.trim())
-            valuesFiles.push(await writePrivate(dir, 'values.yaml', options.values));
-        const imageOverride = imageValues(options.imageRepository, options.imageTag);
-        if (imageOverride)
-            valuesFiles.push(await writePrivate(dir, 'image.yaml', (0,dist/* stringify */.As)(imageOverride)));
-        // Helm 3's --atomic would roll back before we could look at the failing pods: roll back ourselves.
-        const helmRollsBack = options.rollbackOnFailure && version.major === 4;
-        try {
-            await helm.upgradeInstall({
-                ...target,
-                chart: options.chart,
-                valuesFiles,
-                set: options.set,
-                createNamespace: options.createNamespace,
-                timeout: options.timeout,
-                wait: options.wait,
-                rollbackOnFailure: helmRollsBack,
-            });
-        }
-        catch (error) {
-            if (!(error instanceof src_process/* ToolError */.v4))
-                throw error;
-            throw await handleFailedUpgrade(error, { helm, kubectl, target, selector, options, version, result });
-        }
-    }
-    finally {
-        await (0,promises_.rm)(dir, { recursive: true, force: true });
-    }
-    const deployed = await helm.status(target);
-    result.revision = deployed?.revision ?? 0;
-    result.status = deployed?.status ?? 'unknown';
-    (0,src_log/* log */.Rm)().info(`Release ${options.release} is at revision ${result.revision} (${result.status})`);
-    try {
-        result.smokeTest = await runSmokeTest(helm, kubectl, target, selector, options);
+        await withValuesFiles(options, (valuesFiles) => helm.upgradeInstall({
+            ...target,
+            chart: options.chart,
+            valuesFiles,
+            set: options.set,
+            createNamespace: options.createNamespace,
+            timeout: options.timeout,
+            wait: options.wait,
+            rollbackOnFailure: helmRollsBack,
+        }));
     }
     catch (error) {
-        throw await handleFailedSmokeTest(error, { helm, kubectl, target, selector, options, version, result });
+        if (!(error instanceof src_process/* ToolError */.v4))
+            throw error;
+        // Not an error annotation: the step's own failure message carries the reason once.
+        (0,src_log/* log */.Rm)().info(`helm upgrade failed: ${error.message}; collecting diagnostics`);
+        const diagnostics = await collectDiagnostics(kubectl, options.namespace, selector);
+        const before = { revision: previousRevision ?? 0, status: existing?.status ?? 'not installed' };
+        const after = !options.rollbackOnFailure
+            ? await stateAsLeft(helm, target, before)
+            : helmRollsBack
+                ? await stateAfterHelmRollback(helm, target, previousRevision)
+                : await rollBack(helm, target, { timeout: options.timeout, previousRevision, current: before });
+        const outcome = !after.rolledBack
+            ? 'not rolled back'
+            : previousRevision === undefined
+                ? 'the failed install was removed'
+                : `rolled back to revision ${previousRevision}`;
+        throw new DeployFailedError(`deploy of ${options.release} failed (${outcome}): ${error.message}`, { ...known, ...after, podsReady: await readyCount() }, diagnosticsMarkdown(diagnostics));
     }
-    result.podsReady = await kubectl.readyCount(options.namespace, selector).catch(() => undefined);
-    return result;
+    const deployed = await helm.status(target);
+    const current = { revision: deployed?.revision ?? 0, status: deployed?.status ?? 'unknown' };
+    (0,src_log/* log */.Rm)().info(`Release ${options.release} is at revision ${current.revision} (${current.status})`);
+    let smokeTest;
+    try {
+        smokeTest = await smokeTestRelease(options.smokeTest, { helm, kubectl }, { ...target, selector, timeout: options.timeout });
+    }
+    catch (error) {
+        if (!(error instanceof errors/* ActionError */.lZ))
+            throw error;
+        (0,src_log/* log */.Rm)().info(`${error.message}; collecting diagnostics`);
+        const diagnostics = await collectDiagnostics(kubectl, options.namespace, selector);
+        const after = options.rollbackOnFailure
+            ? await rollBack(helm, target, { timeout: options.timeout, previousRevision, current })
+            : { ...current, rolledBack: false };
+        const rolledBack = after.rolledBack ? ` (rolled back to revision ${previousRevision})` : '';
+        throw new DeployFailedError(`smoke test of ${options.release} revision ${current.revision} failed${rolledBack}: ${error.message}`, { ...known, ...after, podsReady: await readyCount() }, diagnosticsMarkdown(diagnostics));
+    }
+    return { ...known, ...current, rolledBack: false, smokeTest, podsReady: await readyCount() };
 }
 function describeImage(options, existing) {
     const repository = options.imageRepository ?? '(chart default)';
     const tag = options.imageTag ?? (existing?.appVersion ? `${existing.appVersion} (appVersion)` : '(appVersion)');
     return `${repository}:${tag}`;
-}
-/**
- * A release left in `pending-*` by a cancelled run blocks every later upgrade ("another operation is
- * in progress"). Without `rollback-on-failure` we stop and name the command that fixes it; with it we
- * return to the last deployed revision (or remove a never-finished install), as Helm's own
- * rollback-on-failure would have done had the run not been cancelled.
- */
-async function recoverStuckRelease(helm, target, stuck, options) {
-    const history = await helm.history(target);
-    const lastGood = lastDeployedRevision(history, stuck.revision);
-    const ns = `-n ${target.namespace}${target.kubeContext ? ` --kube-context ${target.kubeContext}` : ''}`;
-    const recovery = lastGood === undefined
-        ? `helm uninstall ${target.release} ${ns}`
-        : `helm rollback ${target.release} ${lastGood} ${ns}`;
-    const what = `release ${target.release} in namespace ${target.namespace} is stuck in ${stuck.status} at revision ${stuck.revision}, probably left by a cancelled or killed deploy`;
-    if (!options.rollbackOnFailure) {
-        throw new errors/* ActionError */.lZ(`${what}. Recover with \`${recovery}\`, or rerun with rollback-on-failure: true.`);
-    }
-    (0,src_log/* log */.Rm)().warning(`${what}; recovering with \`${recovery}\` before deploying`);
-    if (lastGood === undefined) {
-        await helm.uninstall(target, { timeout: options.timeout });
-        return undefined;
-    }
-    await helm.rollback(target, lastGood, { timeout: options.timeout, wait: true });
-    return helm.status(target);
-}
-async function handleFailedUpgrade(error, context) {
-    const { helm, kubectl, target, selector, options, version, result } = context;
-    // Not an error annotation: the step's own failure message below carries the reason once.
-    (0,src_log/* log */.Rm)().info(`helm upgrade failed: ${error.message}; collecting diagnostics`);
-    const diagnostics = await collectDiagnostics(kubectl, options.namespace, selector);
-    if (options.rollbackOnFailure && version.major === 3) {
-        await rollBackExplicitly(context);
-    }
-    else if (options.rollbackOnFailure) {
-        // Helm 4 rolled back (or removed a failed first install) itself; read what it left.
-        const after = await helm.status(target).catch(() => undefined);
-        result.rolledBack =
-            after === undefined ? result.previousRevision === undefined : /^rollback/i.test(after.description);
-        result.revision = after?.revision ?? 0;
-        result.status = after?.status ?? 'uninstalled';
-    }
-    else {
-        const after = await helm.status(target).catch(() => undefined);
-        result.revision = after?.revision ?? result.revision;
-        result.status = after?.status ?? result.status;
-    }
-    result.podsReady = await kubectl.readyCount(options.namespace, selector).catch(() => undefined);
-    const outcome = result.rolledBack
-        ? result.previousRevision === undefined
-            ? 'the failed install was removed'
-            : `rolled back to revision ${result.previousRevision}`
-        : 'not rolled back';
-    return new DeployFailedError(`deploy of ${options.release} failed (${outcome}): ${error.message}`, result, diagnosticsMarkdown(diagnostics));
-}
-async function handleFailedSmokeTest(error, context) {
-    if (!(error instanceof errors/* ActionError */.lZ))
-        return error;
-    const { kubectl, options, selector, result } = context;
-    (0,src_log/* log */.Rm)().info(`${error.message}; collecting diagnostics`);
-    const tested = result.revision;
-    const diagnostics = await collectDiagnostics(kubectl, options.namespace, selector);
-    if (options.rollbackOnFailure)
-        await rollBackExplicitly(context);
-    result.podsReady = await kubectl.readyCount(options.namespace, selector).catch(() => undefined);
-    return new DeployFailedError(`smoke test of ${options.release} revision ${tested} failed${result.rolledBack ? ` (rolled back to revision ${result.previousRevision})` : ''}: ${error.message}`, result, diagnosticsMarkdown(diagnostics));
-}
-/**
- * Returns to the newest revision that served before the one this deploy created, or removes a first
- * install that never served.
- */
-async function rollBackExplicitly({ helm, target, options, result }) {
-    try {
-        const history = await helm.history(target);
-        const back = lastDeployedRevision(history, history.at(-1)?.revision ?? Infinity);
-        if (back === undefined && result.previousRevision === undefined) {
-            await helm.uninstall(target, { timeout: options.timeout });
-            result.status = 'uninstalled';
-            result.revision = 0;
-        }
-        else if (back === undefined) {
-            (0,src_log/* log */.Rm)().warning(`no earlier deployed revision of ${target.release} to roll back to`);
-            return;
-        }
-        else {
-            await helm.rollback(target, back, { timeout: options.timeout, wait: true });
-            const after = await helm.status(target);
-            result.revision = after?.revision ?? result.revision;
-            result.status = after?.status ?? result.status;
-        }
-        result.rolledBack = true;
-    }
-    catch (rollbackError) {
-        (0,src_log/* log */.Rm)().warning(`rollback failed too: ${describeError(rollbackError)}`);
-    }
-}
-async function runSmokeTest(helm, kubectl, target, selector, options) {
-    if (options.smokeTest === 'none')
-        return 'skipped';
-    if (options.smokeTest === 'helm') {
-        const test = await helm.test(target, { timeout: options.timeout });
-        if (test.exitCode !== 0) {
-            const reason = test.stderr
-                .trim()
-                .split('\n')
-                .at(-1)
-                ?.replace(/^Error:\s*/, '') ?? `exit ${test.exitCode}`;
-            throw new errors/* ActionError */.lZ(`helm test failed: ${reason}`);
-        }
-        return 'helm test passed';
-    }
-    const services = await kubectl.services(options.namespace, selector);
-    const service = services.find((s) => s.ports.length > 0);
-    if (!service)
-        throw new errors/* ActionError */.lZ(`smoke test: no Service with a port carries the label ${selector}`);
-    const port = service.ports.find((p) => p.name === 'http') ?? service.ports[0];
-    const forward = await kubectl.portForward(options.namespace, service.name, port.port);
-    try {
-        const checked = await httpSmokeTest(`http://127.0.0.1:${forward.localPort}/`);
-        (0,src_log/* log */.Rm)().info(`GET /readyz: ${checked.readyz}; GET /: ${checked.statusLine}`);
-        return `http: ${checked.statusLine}`;
-    }
-    finally {
-        await forward.close();
-    }
 }
 
 // EXTERNAL MODULE: ../lib/src/docker.ts
@@ -33808,8 +33871,8 @@ async function portForwardUntilInterrupted(settings, port) {
 /* harmony export */   P: () => (/* binding */ requireTools),
 /* harmony export */   j: () => (/* binding */ isInstalled)
 /* harmony export */ });
-/* harmony import */ var _lib_src_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5075);
-/* harmony import */ var _lib_src_process_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1663);
+/* harmony import */ var _incidents_pipeline_actions_lib_errors__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5075);
+/* harmony import */ var _incidents_pipeline_actions_lib_process__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1663);
 
 
 /** A cheap call per tool that works without a cluster or daemon: only "is it installed" is asked. */
@@ -33828,11 +33891,11 @@ async function isInstalled(tool) {
 /** `true`, or the error that says the tool is missing and how to get it. */
 async function probe(tool) {
     try {
-        await (0,_lib_src_process_js__WEBPACK_IMPORTED_MODULE_1__/* .runTool */ .qI)(tool, PROBES[tool], { group: false, allowFailure: true, timeoutMs: 30_000 });
+        await (0,_incidents_pipeline_actions_lib_process__WEBPACK_IMPORTED_MODULE_1__/* .runTool */ .qI)(tool, PROBES[tool], { group: false, allowFailure: true, timeoutMs: 30_000 });
         return true;
     }
     catch (error) {
-        if (error instanceof _lib_src_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .MissingToolError */ .BM)
+        if (error instanceof _incidents_pipeline_actions_lib_errors__WEBPACK_IMPORTED_MODULE_0__/* .MissingToolError */ .BM)
             return error;
         throw error;
     }
@@ -33846,12 +33909,12 @@ async function requireTools(tools) {
     for (const tool of tools) {
         const installed = await probe(tool);
         if (installed !== true)
-            missing.push(tool === 'kind' ? new _lib_src_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .MissingToolError */ .BM('kind', KIND_HINT).message : installed.message);
+            missing.push(tool === 'kind' ? new _incidents_pipeline_actions_lib_errors__WEBPACK_IMPORTED_MODULE_0__/* .MissingToolError */ .BM('kind', KIND_HINT).message : installed.message);
     }
     if (missing.length === 1)
-        throw new _lib_src_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(missing[0]);
+        throw new _incidents_pipeline_actions_lib_errors__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(missing[0]);
     if (missing.length > 1)
-        throw new _lib_src_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`missing tools:\n  - ${missing.join('\n  - ')}`);
+        throw new _incidents_pipeline_actions_lib_errors__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`missing tools:\n  - ${missing.join('\n  - ')}`);
 }
 
 
@@ -33987,56 +34050,6 @@ class DockerClient {
     async save(references, file) {
         await this.run(['save', '-o', file, ...references], { group: `docker save ${references.join(' ')}` });
     }
-    /** Starts a detached container and returns its id. */
-    async runContainer(image, options = {}) {
-        const args = ['run', '--detach'];
-        if (options.name)
-            args.push('--name', options.name);
-        if (options.readOnly)
-            args.push('--read-only');
-        for (const p of options.publish ?? [])
-            args.push('--publish', p);
-        for (const [key, value] of Object.entries(options.env ?? {}))
-            args.push('--env', `${key}=${value}`);
-        args.push(...(options.flags ?? []), image, ...(options.command ?? []));
-        const result = await this.run(args, { group: false });
-        return result.stdout.trim();
-    }
-    /** The host port a published container port is bound to. */
-    async hostPort(container, containerPort) {
-        const result = await this.run(['port', container, `${containerPort}/tcp`], { group: false });
-        const match = /:(\d+)\s*$/m.exec(result.stdout);
-        if (!match)
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .ActionError */ .lZ(`container port ${containerPort} is not published: ${result.stdout}`);
-        return Number(match[1]);
-    }
-    async containerState(container) {
-        const result = await this.run(['container', 'inspect', '--format', '{{json .State}}', container], {
-            group: false,
-        });
-        const state = JSON.parse(result.stdout);
-        return {
-            status: state.Status,
-            running: state.Running,
-            exitCode: state.ExitCode,
-            health: state.Health?.Status,
-        };
-    }
-    /** Sends SIGTERM (the image's stop signal), then SIGKILL after `timeoutSeconds`. */
-    async stopContainer(container, timeoutSeconds = 10) {
-        await this.run(['stop', '--time', String(timeoutSeconds), container], {
-            group: false,
-            timeoutMs: (timeoutSeconds + 30) * 1000,
-        });
-    }
-    /** stdout and stderr of a container, interleaved as docker stored them. */
-    async containerLogs(container) {
-        const result = await this.run(['logs', container], { group: false });
-        return [result.stdout, result.stderr].filter((s) => s !== '').join('\n');
-    }
-    async removeContainer(container) {
-        await this.run(['rm', '--force', container], { group: false, allowFailure: true });
-    }
 }
 
 
@@ -34152,14 +34165,6 @@ class GitClient {
     async releaseTags(prefix) {
         return (0,src_version/* releaseTagsOf */.Sd)(await this.listTags(), prefix);
     }
-    /**
-     * The newest release tag by semver, optionally only stable releases and skipping some tags (such
-     * as the tag being validated).
-     */
-    async newestReleaseTag(prefix, options = {}) {
-        const { includePrerelease = true, exclude = [] } = options;
-        return (await this.releaseTags(prefix)).find((t) => (includePrerelease || !t.isPrerelease) && !exclude.includes(t.tag));
-    }
     async tagExists(tag) {
         const result = await this.run(['rev-parse', '--quiet', '--verify', `refs/tags/${tag}`], {
             allowFailure: true,
@@ -34170,6 +34175,20 @@ class GitClient {
     async resolveCommit(revision = 'HEAD') {
         const result = await this.run(['rev-parse', '--verify', '--end-of-options', `${revision}^{commit}`]);
         return result.stdout.trim();
+    }
+    /**
+     * When a commit was made (its committer time). Reads only the commit object itself, so it works in
+     * a shallow checkout, which has the commits it checked out but not their ancestors.
+     */
+    async commitTime(revision = 'HEAD') {
+        const result = await this.run([
+            'show',
+            '--no-patch',
+            '--format=%ct',
+            '--end-of-options',
+            `${revision}^{commit}`,
+        ]);
+        return new Date(Number(result.stdout.trim()) * 1000);
     }
     /**
      * Commits reachable from `to` but not from tag `since` (all of history when `since` is undefined),
@@ -34265,7 +34284,6 @@ function lines(text) {
 }
 
 ;// CONCATENATED MODULE: ../lib/src/image.ts
-
 
 
 
@@ -34377,16 +34395,30 @@ function rfc3339(date) {
     return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 /**
- * Revision, creation time and source URL of the checkout being built. The commit comes from
- * `GITHUB_SHA` in a workflow, else from git. The creation time is `SOURCE_DATE_EPOCH` when set,
- * else the commit's time, so rebuilding a commit gives identical labels (and a cache hit); only
- * outside git does it fall back to now.
+ * Revision, creation time and source URL of what is being built. The revision is `revision` when
+ * given (a tag, such as `refs/tags/v0.2.0`, when the sources were exported from a tag), else the
+ * commit checked out: a run dispatched on a branch that checks out a release tag has `GITHUB_SHA`
+ * at the branch, not at the tag, so `GITHUB_SHA` is only the fallback outside a git checkout. The
+ * creation time is `SOURCE_DATE_EPOCH` when set, else that commit's time, so rebuilding a commit
+ * gives identical labels (and a cache hit); only without a commit does it fall back to now.
  */
 async function resolveBuildMetadata(options = {}) {
     const env = options.env ?? process.env;
     const git = new GitClient(options.cwd ?? process.cwd());
     const inRepository = await git.isRepository().catch(() => false);
-    const revision = env.GITHUB_SHA || (inRepository ? await git.resolveCommit('HEAD').catch(() => undefined) : undefined);
+    let revision;
+    if (options.revision) {
+        if (!inRepository) {
+            throw new errors/* InputError */.dz('revision', `'${options.revision}' cannot be resolved outside a git checkout`);
+        }
+        revision = await git.resolveCommit(options.revision).catch(() => {
+            throw new errors/* InputError */.dz('revision', `'${options.revision}' names no commit in this checkout (fetch it, e.g. with fetch-depth: 0)`);
+        });
+    }
+    else if (inRepository) {
+        revision = await git.resolveCommit('HEAD').catch(() => undefined);
+    }
+    revision ||= env.GITHUB_SHA || undefined;
     let created;
     const epoch = env.SOURCE_DATE_EPOCH?.trim();
     if (epoch) {
@@ -34395,20 +34427,15 @@ async function resolveBuildMetadata(options = {}) {
         }
         created = rfc3339(new Date(Number(epoch) * 1000));
     }
-    else if (revision) {
-        const show = await (0,src_process/* runTool */.qI)('git', ['show', '-s', '--format=%ct', revision], {
-            cwd: options.cwd,
-            group: false,
-            allowFailure: true,
-        }).catch(() => undefined);
-        const seconds = show?.exitCode === 0 ? show.stdout.trim() : '';
-        if (/^\d+$/.test(seconds))
-            created = rfc3339(new Date(Number(seconds) * 1000));
+    else if (revision && inRepository) {
+        const time = await git.commitTime(revision).catch(() => undefined);
+        if (time && !Number.isNaN(time.getTime()))
+            created = rfc3339(time);
     }
     const source = env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY
         ? `${env.GITHUB_SERVER_URL.replace(/\/+$/, '')}/${env.GITHUB_REPOSITORY}`
         : undefined;
-    return { revision: revision || undefined, created: created ?? rfc3339(new Date()), source };
+    return { revision, created: created ?? rfc3339(new Date()), source };
 }
 
 
@@ -34473,9 +34500,6 @@ class KindClient {
         if (options.wait)
             args.push('--wait', options.wait);
         await this.run(args, { group: `kind create cluster ${name}`, timeoutMs: 15 * 60_000 });
-    }
-    async deleteCluster(name) {
-        await this.run(['delete', 'cluster', '--name', name], { group: `kind delete cluster ${name}` });
     }
     /**
      * Puts local images on every node of a cluster. `kind load docker-image` fails on some setups (a

@@ -38572,14 +38572,22 @@ class KubectlClient {
     }
 }
 
+;// CONCATENATED MODULE: external "node:fs/promises"
+const external_node_fs_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: ../lib/src/summary.ts
 
 
+
+
 async function writeSummary(title, rows, extraMarkdown) {
-    if (!process.env.GITHUB_STEP_SUMMARY) {
+    const file = process.env.GITHUB_STEP_SUMMARY;
+    if (!file) {
         log().info(`${title}\n${rows.map(([k, v]) => `  ${k}: ${v}`).join('\n')}`);
         return;
     }
+    // core.summary renders the markdown, but its `write()` keeps the first file it ever saw; the file
+    // is named per step, so each summary is appended to the one named now.
+    core/* summary */.z.emptyBuffer();
     core/* summary */.z.addHeading(title, 3).addTable([
         [
             { data: 'Item', header: true },
@@ -38589,7 +38597,9 @@ async function writeSummary(title, rows, extraMarkdown) {
     ]);
     if (extraMarkdown)
         core/* summary */.z.addRaw(extraMarkdown, true);
-    await core/* summary */.z.write();
+    const markdown = core/* summary */.z.stringify();
+    core/* summary */.z.emptyBuffer();
+    await (0,external_node_fs_promises_namespaceObject.appendFile)(file, markdown + external_node_os_namespaceObject.EOL, 'utf8');
 }
 /** Table cells are HTML; tool output in them must not become markup. */
 function escapeHtml(text) {
@@ -38873,18 +38883,6 @@ class HelmClient {
             timeoutMs: processTimeoutMs(options.timeout),
         });
     }
-    /** Renders the chart offline; the manifests are returned, not logged. */
-    async template(options) {
-        const result = await this.run([
-            'template',
-            options.release,
-            options.chart,
-            ...(options.namespace ? ['--namespace', options.namespace] : []),
-            ...(options.valuesFiles ?? []).flatMap((file) => ['--values', file]),
-            ...(options.set ?? []).flatMap(({ key, value }) => ['--set', `${key}=${value}`]),
-        ], { group: false });
-        return result.stdout;
-    }
     run(args, options) {
         return runTool(this.binary, args, { ...options, env: this.env });
     }
@@ -38975,8 +38973,6 @@ async function stateAsLeft(helm, target, before) {
     };
 }
 
-;// CONCATENATED MODULE: external "node:fs/promises"
-const external_node_fs_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 // EXTERNAL MODULE: ../../node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(3483);
 ;// CONCATENATED MODULE: ../lib/src/deploy-values.ts

@@ -35093,18 +35093,18 @@ class MissingToolError extends ActionError {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _lib_src_action_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2450);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1398);
+/* harmony import */ var _incidents_pipeline_actions_lib_action__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2450);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5666);
 
 
-await (0,_lib_src_action_js__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .C)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e);
+await (0,_incidents_pipeline_actions_lib_action__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .C)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e);
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 1398:
+/***/ 5666:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -44572,14 +44572,6 @@ class GitClient {
     async releaseTags(prefix) {
         return releaseTagsOf(await this.listTags(), prefix);
     }
-    /**
-     * The newest release tag by semver, optionally only stable releases and skipping some tags (such
-     * as the tag being validated).
-     */
-    async newestReleaseTag(prefix, options = {}) {
-        const { includePrerelease = true, exclude = [] } = options;
-        return (await this.releaseTags(prefix)).find((t) => (includePrerelease || !t.isPrerelease) && !exclude.includes(t.tag));
-    }
     async tagExists(tag) {
         const result = await this.run(['rev-parse', '--quiet', '--verify', `refs/tags/${tag}`], {
             allowFailure: true,
@@ -44590,6 +44582,20 @@ class GitClient {
     async resolveCommit(revision = 'HEAD') {
         const result = await this.run(['rev-parse', '--verify', '--end-of-options', `${revision}^{commit}`]);
         return result.stdout.trim();
+    }
+    /**
+     * When a commit was made (its committer time). Reads only the commit object itself, so it works in
+     * a shallow checkout, which has the commits it checked out but not their ancestors.
+     */
+    async commitTime(revision = 'HEAD') {
+        const result = await this.run([
+            'show',
+            '--no-patch',
+            '--format=%ct',
+            '--end-of-options',
+            `${revision}^{commit}`,
+        ]);
+        return new Date(Number(result.stdout.trim()) * 1000);
     }
     /**
      * Commits reachable from `to` but not from tag `since` (all of history when `since` is undefined),
@@ -44684,14 +44690,22 @@ function lines(text) {
         .filter((l) => l !== '');
 }
 
+;// CONCATENATED MODULE: external "node:fs/promises"
+const external_node_fs_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: ../lib/src/summary.ts
 
 
+
+
 async function writeSummary(title, rows, extraMarkdown) {
-    if (!process.env.GITHUB_STEP_SUMMARY) {
+    const file = process.env.GITHUB_STEP_SUMMARY;
+    if (!file) {
         log().info(`${title}\n${rows.map(([k, v]) => `  ${k}: ${v}`).join('\n')}`);
         return;
     }
+    // core.summary renders the markdown, but its `write()` keeps the first file it ever saw; the file
+    // is named per step, so each summary is appended to the one named now.
+    lib_core/* summary */.z.emptyBuffer();
     lib_core/* summary */.z.addHeading(title, 3).addTable([
         [
             { data: 'Item', header: true },
@@ -44701,7 +44715,9 @@ async function writeSummary(title, rows, extraMarkdown) {
     ]);
     if (extraMarkdown)
         lib_core/* summary */.z.addRaw(extraMarkdown, true);
-    await lib_core/* summary */.z.write();
+    const markdown = lib_core/* summary */.z.stringify();
+    lib_core/* summary */.z.emptyBuffer();
+    await (0,external_node_fs_promises_namespaceObject.appendFile)(file, markdown + external_node_os_namespaceObject.EOL, 'utf8');
 }
 /** Table cells are HTML; tool output in them must not become markup. */
 function escapeHtml(text) {
