@@ -3,6 +3,7 @@ import path from 'node:path';
 import { ActionError } from './errors.js';
 import { installExecutable } from './install-file.js';
 import { log } from './log.js';
+import { TOOL_PINS } from './tools.js';
 
 /**
  * Installs kind for the local CLI when it is missing, the way the original scripts did: the release
@@ -10,8 +11,8 @@ import { log } from './log.js';
  * published next to it before it is made executable. A download that does not match is deleted.
  */
 
-/** The kind release helm/kind-action v1.14.0 installs in the workflows (PINS.md). */
-export const KIND_VERSION = 'v0.31.0';
+/** The pinned kind: the release helm/kind-action installs in the workflows and the tests run. */
+export const KIND_VERSION = TOOL_PINS.kind.version;
 
 export const KIND_RELEASES = 'https://github.com/kubernetes-sigs/kind/releases/download';
 
