@@ -46,6 +46,8 @@ export async function lintWorkflows(root: string): Promise<WorkflowLint> {
     run('zizmor', zizmor, root, [
       '--offline',
       '--no-progress',
+      // Findings and the summary only, without a log line per audited file.
+      '--quiet',
       '--min-severity=medium',
       // zizmor's defaults are the policy: every action hash-pinned, no broad permissions, no injection.
       '--no-config',
