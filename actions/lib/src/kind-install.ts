@@ -3,6 +3,7 @@ import path from 'node:path';
 import { ActionError } from './errors.js';
 import { installExecutable } from './install-file.js';
 import { log } from './log.js';
+import { TOOL_PINS } from './tools.js';
 
 /**
  * Installs kind for the local CLI when it is missing, the way the original scripts did: the release
@@ -14,9 +15,10 @@ import { log } from './log.js';
 
 /**
  * The kind release the workflows install: the `version` they pass to helm/kind-action
- * (.github/workflows/ci.yml, deliver.yml, deploy.yml), so a laptop and CI run the same kind.
+ * (.github/workflows/ci.yml, deliver.yml, deploy.yml), kept as the tool pin so a laptop, CI and
+ * the tests run the same kind.
  */
-export const KIND_VERSION = 'v0.31.0';
+export const KIND_VERSION = TOOL_PINS.kind.version;
 
 export const KIND_RELEASES = 'https://github.com/kubernetes-sigs/kind/releases/download';
 

@@ -1,6 +1,8 @@
+import path from 'node:path';
 import { execa } from 'execa';
 import { ActionError, MissingToolError } from './errors.js';
 import { log } from './log.js';
+import { TOOL_PINS } from './tools.js';
 
 /**
  * The one way the pipeline runs external tools (git, docker, kind, helm, kubectl): an argument array
@@ -38,7 +40,7 @@ const INSTALL_HINTS: Record<string, string> = {
   git: 'Install git (https://git-scm.com/downloads) or use a runner image that has it.',
   docker: 'Install Docker (https://docs.docker.com/engine/install/) and make sure the daemon is running.',
   kind: 'Install kind (https://kind.sigs.k8s.io/docs/user/quick-start/#installation); `npm run init` installs it for you.',
-  helm: 'Install Helm 4 (https://helm.sh/docs/intro/install/), or in a workflow use Azure/setup-helm with version v4.1.4.',
+  helm: `Install Helm ${TOOL_PINS.helm.version} (\`npm run tools\` builds it), or in a workflow use Azure/setup-helm with version ${TOOL_PINS.helm.version}.`,
   kubectl: 'Install kubectl (https://kubernetes.io/docs/tasks/tools/); kind clusters need no other setup.',
 };
 
@@ -58,6 +60,8 @@ export async function runTool(
   options: RunOptions = {},
 ): Promise<RunResult> {
   for (const secret of options.secrets ?? []) if (secret) log().setSecret(secret);
+  // A tool may be given by path (the locator's answer); messages name it as people know it.
+  const name = path.basename(tool);
   const command = [tool, ...args].join(' ');
   const show = options.group !== false;
   const echo = function* (line: unknown) {
@@ -79,7 +83,7 @@ export async function runTool(
       stderr: echo,
     });
     if ((child as { code?: string }).code === 'ENOENT') {
-      throw new MissingToolError(tool, INSTALL_HINTS[tool] ?? `Install ${tool} and put it on PATH.`);
+      throw new MissingToolError(name, INSTALL_HINTS[name] ?? `Install ${name} and put it on PATH.`);
     }
     return {
       command,
@@ -93,7 +97,7 @@ export async function runTool(
 
   const result = show ? await log().group(options.group || `$ ${command}`, execute) : await execute();
   if (result.exitCode !== 0 && !options.allowFailure) {
-    const what = `${tool} ${args.find((a) => !a.startsWith('-')) ?? ''}`.trim();
+    const what = `${name} ${args.find((a) => !a.startsWith('-')) ?? ''}`.trim();
     if (result.timedOut) {
       throw new ToolError(
         `${what} timed out after ${Math.round((options.timeoutMs ?? 600_000) / 1000)}s`,

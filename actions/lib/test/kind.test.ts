@@ -4,7 +4,9 @@ import { DockerClient } from '../src/docker.js';
 import { ActionError } from '../src/errors.js';
 import { KindClient } from '../src/kind.js';
 import { ToolError } from '../src/process.js';
+import { realKind, type RealKind } from '../src/testing/real-kind.js';
 import { createStandIns, type StandIns, type StandInState } from '../src/testing/stand-in-tools.js';
+import { TOOL_PINS } from '../src/tools.js';
 
 const IMAGES = ['incidents-service:1.2.3', 'incidents-service:sha-0123456'];
 
@@ -66,5 +68,64 @@ describe('KindClient.loadImages', () => {
       "kind cluster 'incidents' does not exist (clusters: dev); create it first",
     );
     expect(calls()).toEqual([['kind', 'get', 'clusters']]);
+  });
+});
+
+describe('KindClient with the real kind', () => {
+  const NODE_IMAGE = `kindest/node:v1.35.0@sha256:${'4'.repeat(64)}`;
+  let real: RealKind | undefined;
+  afterEach(() => {
+    real?.cleanup();
+    real = undefined;
+  });
+  const client = async () => (real = await realKind([NODE_IMAGE])).kind;
+
+  it('reads the version kind prints', async () => {
+    expect(await (await client()).version()).toMatch(
+      new RegExp(`^kind ${TOOL_PINS.kind.version} go\\S+ \\S+/\\S+$`),
+    );
+  });
+
+  it('reads "no clusters" from kind, which says so on stderr', async () => {
+    const kind = await client();
+    expect(await kind.clusters()).toEqual([]);
+    expect(await kind.hasCluster('incidents')).toBe(false);
+  });
+
+  it('names a missing cluster before loading into it', async () => {
+    const error = await (await client()).loadImages('incidents', IMAGES).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ActionError);
+    expect((error as Error).message).toBe(
+      "kind cluster 'incidents' does not exist (clusters: none); create it first",
+    );
+  });
+
+  it('passes create flags kind accepts: it goes on until it would make the nodes', async () => {
+    const kind = await client();
+    const error = await kind
+      .createCluster('incidents', { image: NODE_IMAGE, wait: '120s' })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ToolError);
+    expect((error as ToolError).result.stderr).toContain('Creating cluster "incidents"');
+    expect((error as Error).message).toMatch(
+      /^kind create failed \(exit 1\): failed to create cluster: failed to ensure docker network/,
+    );
+    expect(real!.standIns.calls('docker').find((c) => c.args[0] === 'inspect')?.args).toEqual([
+      'inspect',
+      '--type=image',
+      NODE_IMAGE,
+    ]);
+  });
+
+  it("fails with kind's reason on a flag value kind refuses", async () => {
+    const error = await (
+      await client()
+    )
+      .createCluster('incidents', { wait: 'soon' })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ToolError);
+    expect((error as Error).message).toMatch(
+      /^kind create failed \(exit 1\): .*invalid argument "soon" for "--wait"/,
+    );
   });
 });

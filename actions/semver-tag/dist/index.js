@@ -35094,7 +35094,7 @@ class MissingToolError extends ActionError {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _incidents_pipeline_actions_lib_action__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2450);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5666);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(840);
 
 
 await (0,_incidents_pipeline_actions_lib_action__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .C)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e);
@@ -35104,7 +35104,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5666:
+/***/ 840:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -35117,6 +35117,9 @@ __nccwpck_require__.d(__webpack_exports__, {
 var errors = __nccwpck_require__(5075);
 // EXTERNAL MODULE: ../lib/src/action.ts
 var action = __nccwpck_require__(2450);
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
 ;// CONCATENATED MODULE: ../../node_modules/is-plain-obj/index.js
 function isPlainObject(value) {
 	if (typeof value !== 'object' || value === null) {
@@ -36333,8 +36336,6 @@ const handleCommand = (filePath, rawArguments, rawOptions) => {
 	};
 };
 
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 // EXTERNAL MODULE: ../../node_modules/cross-spawn/index.js
 var cross_spawn = __nccwpck_require__(4422);
 ;// CONCATENATED MODULE: ../lib/node_modules/path-key/index.js
@@ -44263,7 +44264,7 @@ const deepScriptOptions = {preferLocal: true};
 
 
 
-const execa = createExeca(() => ({}));
+const execa_execa = createExeca(() => ({}));
 const execaSync = createExeca(() => ({isSync: true}));
 const execaCommand = createExeca(mapCommandAsync);
 const execaCommandSync = createExeca(mapCommandSync);
@@ -44327,7 +44328,128 @@ function useLog(next) {
     current = next;
 }
 
+;// CONCATENATED MODULE: external "node:fs/promises"
+const external_node_fs_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: ../lib/src/tools.ts
+
+
+
+
+
+
+const TOOL_PINS = {
+    // The workflows' Azure/setup-helm installs this same version (workflows.test.ts holds them equal).
+    helm: { version: 'v4.3.2', versionArgs: ['version', '--template', '{{.Version}}'] },
+    actionlint: { version: 'v1.7.12', versionArgs: ['-version'] },
+    zizmor: { version: '1.32.0', versionArgs: ['--version'] },
+    // 0.2.81 is the first act that runs node24 actions; this is the newest the Go module proxy serves.
+    act: { version: 'v0.2.89', versionArgs: ['--version'] },
+    // The kind helm/kind-action v1.14.0 installs in the workflows.
+    kind: { version: 'v0.31.0', versionArgs: ['version'] },
+};
+const SYSTEM_TOOLS = {
+    // actionlint runs shellcheck on every `run:` script, but only when it finds it on PATH.
+    shellcheck: {
+        versionArgs: ['--version'],
+        howToGet: "install Debian's package: apt-get install shellcheck",
+    },
+};
+const PINNED_TOOLS = Object.keys(TOOL_PINS);
+function isPinned(tool) {
+    return tool in TOOL_PINS;
+}
+/** `$INCIDENTS_TOOLS_CACHE`, else `~/.cache/incidents-pipeline/tools`: outside every clone, shared by all. */
+function toolsCacheDir(env = process.env) {
+    return path.resolve(env.INCIDENTS_TOOLS_CACHE || path.join(homedir(), '.cache', 'incidents-pipeline', 'tools'));
+}
+/** Where `npm run tools` puts a pinned tool: one folder per name and version, so pins never collide. */
+function cachedToolPath(tool, env = process.env) {
+    return path.join(toolsCacheDir(env), `${tool}-${TOOL_PINS[tool].version}`, tool);
+}
+/** The first `x.y.z` in a tool's version output, without a leading `v`. */
+function reportedVersion(output) {
+    return /\bv?(\d+\.\d+\.\d+(?:-[\w.]+)?)\b/.exec(output)?.[1];
+}
+function samePinnedVersion(reported, pinned) {
+    return reported !== undefined && reported === pinned.replace(/^v/, '');
+}
+/** What a tool prints for its version call, or undefined when it cannot be started or fails. */
+async function probeVersion(binary, args) {
+    const result = await execa(binary, [...args], { reject: false, timeout: 30_000 });
+    if (result.exitCode !== 0)
+        return undefined;
+    return reportedVersion(`${String(result.stdout)}\n${String(result.stderr)}`);
+}
+async function findOnPath(command, env = process.env) {
+    for (const dir of (env.PATH ?? '').split(path.delimiter)) {
+        if (!dir)
+            continue;
+        const candidate = path.join(dir, command);
+        if (await isExecutable(candidate))
+            return candidate;
+    }
+    return undefined;
+}
+async function isExecutable(file) {
+    try {
+        await access(file, fsConstants.X_OK);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+class ToolNotInstalledError extends errors/* ActionError */.lZ {
+    tool;
+    name = 'ToolNotInstalledError';
+    constructor(tool, message) {
+        super(message);
+        this.tool = tool;
+    }
+}
+const located = new Map();
+/**
+ * The executable of `tool`: the one on PATH when it reports the pinned version, else the one
+ * `npm run tools` put in the cache, else a `ToolNotInstalledError` that names `npm run tools`.
+ * Answers are kept for the life of the process; a failed lookup is not, so installing helps at once.
+ */
+function locateTool(tool, options = {}) {
+    const env = options.env ?? process.env;
+    const key = [tool, env.PATH ?? '', toolsCacheDir(env)].join('\0');
+    let found = located.get(key);
+    if (!found) {
+        found = isPinned(tool) ? locatePinned(tool, env) : locateSystem(tool, env);
+        found.catch(() => located.delete(key));
+        located.set(key, found);
+    }
+    return found;
+}
+async function locatePinned(tool, env) {
+    const pin = TOOL_PINS[tool];
+    const onPath = await findOnPath(tool, env);
+    let pathNote = `no ${tool} on PATH`;
+    if (onPath) {
+        const version = await probeVersion(onPath, pin.versionArgs);
+        if (samePinnedVersion(version, pin.version))
+            return onPath;
+        pathNote = `${onPath} is ${version ?? 'of an unknown version'}`;
+    }
+    const cached = cachedToolPath(tool, env);
+    // The cache folder is named by version and filled atomically, so a present binary is the pinned one.
+    if (await isExecutable(cached))
+        return cached;
+    throw new ToolNotInstalledError(tool, `${tool} ${pin.version} is not installed (${pathNote}; nothing at ${cached}). Run \`npm run tools\`.`);
+}
+async function locateSystem(tool, env) {
+    const onPath = await findOnPath(tool, env);
+    if (onPath && (await probeVersion(onPath, SYSTEM_TOOLS[tool].versionArgs)) !== undefined)
+        return onPath;
+    throw new ToolNotInstalledError(tool, `${tool} is not installed (${onPath ? `${onPath} does not run` : 'not on PATH'}): ${SYSTEM_TOOLS[tool].howToGet}, then run \`npm run tools\`.`);
+}
+
 ;// CONCATENATED MODULE: ../lib/src/process.ts
+
+
 
 
 
@@ -44336,7 +44458,7 @@ const INSTALL_HINTS = {
     git: 'Install git (https://git-scm.com/downloads) or use a runner image that has it.',
     docker: 'Install Docker (https://docs.docker.com/engine/install/) and make sure the daemon is running.',
     kind: 'Install kind (https://kind.sigs.k8s.io/docs/user/quick-start/#installation); `npm run init` installs it for you.',
-    helm: 'Install Helm 4 (https://helm.sh/docs/intro/install/), or in a workflow use Azure/setup-helm with version v4.1.4.',
+    helm: `Install Helm ${TOOL_PINS.helm.version} (\`npm run tools\` builds it), or in a workflow use Azure/setup-helm with version ${TOOL_PINS.helm.version}.`,
     kubectl: 'Install kubectl (https://kubernetes.io/docs/tasks/tools/); kind clusters need no other setup.',
 };
 class ToolError extends errors/* ActionError */.lZ {
@@ -44351,6 +44473,8 @@ async function runTool(tool, args, options = {}) {
     for (const secret of options.secrets ?? [])
         if (secret)
             log().setSecret(secret);
+    // A tool may be given by path (the locator's answer); messages name it as people know it.
+    const name = external_node_path_default().basename(tool);
     const command = [tool, ...args].join(' ');
     const show = options.group !== false;
     const echo = function* (line) {
@@ -44360,7 +44484,7 @@ async function runTool(tool, args, options = {}) {
     };
     const execute = async () => {
         const started = Date.now();
-        const child = await execa(tool, [...args], {
+        const child = await execa_execa(tool, [...args], {
             cwd: options.cwd,
             env: options.env,
             input: options.input,
@@ -44372,7 +44496,7 @@ async function runTool(tool, args, options = {}) {
             stderr: echo,
         });
         if (child.code === 'ENOENT') {
-            throw new errors/* MissingToolError */.BM(tool, INSTALL_HINTS[tool] ?? `Install ${tool} and put it on PATH.`);
+            throw new errors/* MissingToolError */.BM(name, INSTALL_HINTS[name] ?? `Install ${name} and put it on PATH.`);
         }
         return {
             command,
@@ -44385,7 +44509,7 @@ async function runTool(tool, args, options = {}) {
     };
     const result = show ? await log().group(options.group || `$ ${command}`, execute) : await execute();
     if (result.exitCode !== 0 && !options.allowFailure) {
-        const what = `${tool} ${args.find((a) => !a.startsWith('-')) ?? ''}`.trim();
+        const what = `${name} ${args.find((a) => !a.startsWith('-')) ?? ''}`.trim();
         if (result.timedOut) {
             throw new ToolError(`${what} timed out after ${Math.round((options.timeoutMs ?? 600_000) / 1000)}s`, result);
         }
@@ -44690,8 +44814,6 @@ function lines(text) {
         .filter((l) => l !== '');
 }
 
-;// CONCATENATED MODULE: external "node:fs/promises"
-const external_node_fs_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: ../lib/src/summary.ts
 
 

@@ -2,6 +2,9 @@
 // id file (the id then names the image too); a push records the reference and answers with state.digest, which `image inspect` then
 // lists among the RepoDigests (after one of another repository, as a real daemon may). The daemon is
 // reachable unless state.dockerDown; the buildx plugin is there unless state.buildx is false.
+// For the real kind (which drives docker to make its nodes) it answers what kind asks before it
+// creates anything: `-v`, `info`, `ps` (no containers) and `inspect --type=image`; its first
+// provisioning call (`network`) fails, since no node image can be had here.
 import { writeFileSync } from 'node:fs';
 import { fail, flag, loadState, record, saveState } from './common.js';
 
@@ -12,7 +15,29 @@ const images = (state.images ??= []);
 const pushed = (state.pushed ??= []);
 const repository = (ref) => ref.replace(/:[^:/]*$/, '');
 
-if (args[0] === 'version') {
+if (args[0] === '-v') {
+  process.stdout.write('Docker version 27.5.1, build 9f9e405\n');
+} else if (args[0] === 'info') {
+  if (state.dockerDown)
+    fail('Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?');
+  process.stdout.write(
+    JSON.stringify({
+      CgroupDriver: 'systemd',
+      CgroupVersion: '2',
+      MemoryLimit: true,
+      PidsLimit: true,
+      CPUShares: true,
+      SecurityOptions: ['name=seccomp,profile=builtin', 'name=cgroupns'],
+    }) + '\n',
+  );
+} else if (args[0] === 'ps') {
+  // No containers, so no kind clusters and no nodes.
+} else if (args[0] === 'inspect' && args[1] === '--type=image') {
+  if (!images.includes(args[2])) fail(`Error: No such image: ${args[2]}`);
+  process.stdout.write('[{}]\n');
+} else if (args[0] === 'network') {
+  fail('stand-in docker: no networks or containers are made here; kind stops before creating nodes');
+} else if (args[0] === 'version') {
   if (state.dockerDown)
     fail('Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?');
   process.stdout.write('27.5.1');

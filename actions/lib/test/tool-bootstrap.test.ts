@@ -1,0 +1,96 @@
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { execa } from 'execa';
+import { tempDir } from '../src/testing/action-env.js';
+import { installTool, ToolInstallError } from '../src/testing/tools/install.js';
+import { cachedToolPath, locateTool, PINNED_TOOLS, TOOL_PINS } from '../src/tools.js';
+
+/** `npm run tools`: what it prints, how it installs, and how it fails. */
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const MAIN = path.join(ROOT, 'actions/lib/src/testing/tools/main.ts');
+
+const cleanups: Array<() => void> = [];
+afterEach(() => cleanups.splice(0).forEach((cleanup) => cleanup()));
+
+function scratchCache(): string {
+  const { dir, cleanup } = tempDir('tools-cache-');
+  cleanups.push(cleanup);
+  return dir;
+}
+
+describe('npm run tools', () => {
+  it('prints one line per tool, name version path, each path the one the locator gives', async () => {
+    const result = await execa(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), MAIN], {
+      cwd: ROOT,
+      reject: false,
+    });
+    expect(result.exitCode).toBe(0);
+    const lines = String(result.stdout).trim().split('\n');
+    const expected = await Promise.all(
+      PINNED_TOOLS.map(async (tool) => `${tool} ${TOOL_PINS[tool].version} ${await locateTool(tool)}`),
+    );
+    expect(lines.slice(0, PINNED_TOOLS.length)).toEqual(expected);
+    expect(lines.slice(PINNED_TOOLS.length)).toEqual([
+      expect.stringMatching(new RegExp(`^shellcheck \\d+\\.\\d+\\.\\d+ ${await locateTool('shellcheck')}$`)),
+    ]);
+  }, 60_000);
+});
+
+describe('installTool', () => {
+  it('builds kind with go install into its own cache folder, complete or not at all', async () => {
+    // The machine's Go module and build caches are shared, so after `npm run tools` this only links.
+    const env = { ...process.env, INCIDENTS_TOOLS_CACHE: scratchCache() };
+    const installed = await installTool('kind', env);
+    expect(installed).toBe(cachedToolPath('kind', env));
+    expect((await execa(installed, ['version'])).stdout).toMatch(
+      new RegExp(`^kind ${TOOL_PINS.kind.version} `),
+    );
+    // Nothing but the finished folder is left in the cache.
+    expect(readdirSync(env.INCIDENTS_TOOLS_CACHE)).toEqual([`kind-${TOOL_PINS.kind.version}`]);
+    expect(readdirSync(path.dirname(installed))).toEqual(['kind']);
+  }, 300_000);
+
+  it.each([
+    ['helm', 'go', /the Go toolchain \(1\.26 or newer; it builds helm, actionlint, act and kind\)/],
+    ['zizmor', 'python3', /Python 3 with pip/],
+  ] as const)(
+    'names %s and what to install when %s is missing, leaving nothing behind',
+    async (tool, command, what) => {
+      const cache = scratchCache();
+      const env = { PATH: path.join(cache, 'empty-bin'), INCIDENTS_TOOLS_CACHE: cache };
+      const error = await installTool(tool, env).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ToolInstallError);
+      expect((error as Error).message).toMatch(
+        new RegExp(
+          `^${tool} ${TOOL_PINS[tool].version}: ${command} is not on PATH\\. Install .*then run \`npm run tools\` again\\.$`,
+        ),
+      );
+      expect((error as Error).message).toMatch(what);
+      expect(readdirSync(cache)).toEqual([]);
+    },
+  );
+
+  it('names the tool, the command and the reason when a build fails', async () => {
+    const cache = scratchCache();
+    // A module proxy that answers nothing: the download fails at once, as an unreachable registry would.
+    const env = {
+      ...process.env,
+      INCIDENTS_TOOLS_CACHE: cache,
+      GOPROXY: 'off',
+      GOMODCACHE: path.join(cache, 'empty-modcache'),
+      GOFLAGS: '-modcacherw',
+    };
+    const error = await installTool('actionlint', env).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ToolInstallError);
+    const message = (error as Error).message;
+    expect(message).toContain(
+      `actionlint ${TOOL_PINS.actionlint.version}: \`go install -trimpath -ldflags=-s -w github.com/rhysd/actionlint/cmd/actionlint@${TOOL_PINS.actionlint.version}\` failed (exit 1):`,
+    );
+    expect(message).toMatch(/module lookup disabled by GOPROXY=off/);
+    expect(message).toMatch(/fix the cause above, then run `npm run tools` again\.$/);
+    expect(readdirSync(cache).filter((f) => f !== 'empty-modcache')).toEqual([]);
+  }, 60_000);
+});
