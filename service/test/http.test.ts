@@ -1,28 +1,34 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { binary, daysAgo, scratchDir, startApp, testConfig, writeIncidents } from './app-harness.js';
 
-// Raw bytes matter: a BOM-free UTF-8 file with CRLF line ends, comments and non-ASCII text.
-const fileText = [
-  '# Incidents — production ☕',
-  'incidents:',
-  `  - date: ${daysAgo(40)}   # unquoted: must stay a calendar date`,
-  '    title: Zürich DC power loss',
-  `  - date: "${daysAgo(3)}"`,
-  '    title: 証明書の期限切れ',
-  `  - date: ${daysAgo(-5)}`,
-  '    title: planned for the future',
-  '',
-].join('\r\n');
+// Raw bytes matter: a BOM-free UTF-8 file with CRLF line ends, comments and non-ASCII text. Built
+// for each test, never when this file loads: a run may cross midnight between the two.
+const incidentsText = () =>
+  [
+    '# Incidents — production ☕',
+    'incidents:',
+    `  - date: ${daysAgo(40)}   # unquoted: must stay a calendar date`,
+    '    title: Zürich DC power loss',
+    `  - date: "${daysAgo(3)}"`,
+    '    title: 証明書の期限切れ',
+    `  - date: ${daysAgo(-5)}`,
+    '    title: planned for the future',
+    '',
+  ].join('\r\n');
 
 describe('HTTP contract', () => {
   const scratch = scratchDir();
   let app: NestExpressApplication;
+  let fileText: string;
 
   beforeAll(async () => {
-    const file = writeIncidents(scratch.dir, Buffer.from(fileText, 'utf8'));
-    ({ app } = await startApp(testConfig(file)));
+    ({ app } = await startApp(testConfig(writeIncidents(scratch.dir, incidentsText()))));
+  });
+  beforeEach(() => {
+    fileText = incidentsText();
+    writeIncidents(scratch.dir, Buffer.from(fileText, 'utf8'));
   });
   afterAll(async () => {
     await app.close();
