@@ -14,6 +14,10 @@ export function send(
   body: Buffer | string,
   headers: OutgoingHttpHeaders = {},
 ): void {
-  res.writeHead(status, { ...headers, 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
+  res.writeHead(status, {
+    ...headers,
+    'content-type': contentType,
+    'content-length': Buffer.byteLength(body),
+  });
   res.end(body);
 }

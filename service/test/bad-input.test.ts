@@ -2,7 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { rmSync } from 'node:fs';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
-import { binary, daysAgo, scratchDir, startApp, testConfig, writeIncidents } from './app-harness.js';
+import {
+  askUntil,
+  binary,
+  daysAgo,
+  scratchDir,
+  startApp,
+  testConfig,
+  writeIncidents,
+} from './app-harness.js';
 
 /**
  * One running app, one file that each case breaks in its own way: every case must answer its
@@ -135,9 +143,12 @@ describe('bad incidents files', () => {
   it('a large file within the limit is served whole, unicode and CRLF intact', async () => {
     const content = largeFile(600 * 1024);
     writeIncidents(scratch.dir, content);
-    const response = await get('/').buffer(true).parse(binary);
-    expect(response.status).toBe(200);
     const expected = Buffer.concat([Buffer.from('status: 9 days since the last incident\n'), content]);
+    const response = await askUntil(
+      () => get('/').buffer(true).parse(binary),
+      ({ body }) => (body as Buffer).equals(expected),
+    );
+    expect(response.status).toBe(200);
     expect((response.body as Buffer).equals(expected)).toBe(true);
     const json = await get('/').set('Accept', 'application/json');
     expect(json.body.lastIncident).toEqual({ date: daysAgo(9), title: 'newest, last in the file' });
