@@ -1,5 +1,5 @@
 // Measures the built service under load next to yardsticks started in the same run, and prints a
-// verdict for every target. Usage: npm run bench [-- --reload] [-- --duration 10 --warmup 3
+// verdict for every target. Usage: npm run bench [-- --reload] [-- --duration 5 --warmup 2
 // --connections 50 --no-build]. Exits 1 when a target is missed.
 import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -11,8 +11,8 @@ import { benchRoutes } from './routes.js';
 const serviceDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: args } = parseArgs({
   options: {
-    duration: { type: 'string', default: '10' },
-    warmup: { type: 'string', default: '3' },
+    duration: { type: 'string', default: '5' },
+    warmup: { type: 'string', default: '2' },
     connections: { type: 'string', default: '50' },
     reload: { type: 'boolean', default: false },
     'no-build': { type: 'boolean', default: false },

@@ -54,7 +54,7 @@ export async function measure(
 
 export function row(m: Measurement): string {
   return (
-    `${m.label.padEnd(34)} ${m.rps.toFixed(0).padStart(7)} req/s   p99 ${String(m.p99).padStart(4)} ms   ` +
+    `${m.label.padEnd(44)} ${m.rps.toFixed(0).padStart(7)} req/s   p99 ${String(m.p99).padStart(4)} ms   ` +
     `${String(m.total).padStart(7)} requests, ${m.failures} failed   RSS ${m.memory.rss.toFixed(1)} MB (peak ${m.memory.peak.toFixed(1)} MB)`
   );
 }
