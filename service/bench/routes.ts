@@ -56,12 +56,16 @@ export async function benchRoutes(serviceDir: string, options: LoadOptions): Pro
     // Rounds rather than one long run each: load from elsewhere on the machine comes and goes, and
     // should not decide which side of a ratio it lands on.
     const best = new Map<string, Measurement>();
+    let firstPlain: Measurement | undefined;
     for (let round = 0; round < ROUNDS; round += 1) {
       for (const { name, server, route } of targetsInOrder) {
         const measured = await measure(name, server, route, options);
+        firstPlain ??= measured;
         if ((best.get(name)?.rps ?? -1) < measured.rps) best.set(name, measured);
       }
     }
+    // Memory as GET / alone leaves it: its first run comes before any other route's load.
+    const plainMemory = firstPlain!.memory;
     for (const measured of best.values()) console.log(row(measured));
     const plain = best.get('service GET /')!;
     const yardstick = best.get('bare node:http, same bytes')!;
@@ -83,8 +87,8 @@ export async function benchRoutes(serviceDir: string, options: LoadOptions): Pro
     ]);
     verdicts.push([`GET /: p99 ${plain.p99} ms (< ${targets.p99Ms})`, plain.p99 < targets.p99Ms]);
     verdicts.push([
-      `service peak RSS ${plain.memory.peak.toFixed(1)} MB (< ${targets.rssMb})`,
-      plain.memory.peak < targets.rssMb,
+      `service peak RSS under GET / ${plainMemory.peak.toFixed(1)} MB (< ${targets.rssMb})`,
+      plainMemory.peak < targets.rssMb,
     ]);
     for (const [name, measured] of nest) {
       const ratio = measured.rps / helloWorld.rps;
