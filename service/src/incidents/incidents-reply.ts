@@ -3,7 +3,7 @@ import { APPLICATION_JSON, send, TEXT_PLAIN } from '../text-response.js';
 import type { IncidentsView } from './incidents-view.js';
 
 /** The answer depends on Accept, so caches must key on it. */
-const VARY_ACCEPT = { vary: 'Accept' };
+const VARY_ACCEPT = 'Accept';
 
 /** `/` as both lanes answer it: the view as text or JSON, 200 or 500, always with `Vary: Accept`. */
 export function sendView(res: ServerResponse, view: IncidentsView, json: boolean): void {
