@@ -29,7 +29,8 @@ function run(port: number, route: Route, options: LoadOptions, seconds: number):
     headers: route.headers,
     connections: options.connections,
     duration: seconds,
-    ...(options.rate === undefined ? {} : { overallRate: options.rate }),
+    // Paced per connection: autocannon's overall rate sends in bursts that queue behind each other.
+    ...(options.rate === undefined ? {} : { connectionRate: options.rate / options.connections }),
   });
 }
 
