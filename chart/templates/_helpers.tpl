@@ -83,10 +83,15 @@ Name of the service account to use.
 {{- end }}
 
 {{/*
-The incidents file as mounted in the pods.
+The incidents file as mounted in the pods: the operator's own text when incidentsFile is set,
+untouched; otherwise the incidents list, rebuilt by toYaml (comments and key order do not survive).
 */}}
 {{- define "incidents-service.incidentsFile" -}}
+{{- if .Values.incidentsFile }}
+{{- .Values.incidentsFile }}
+{{- else }}
 {{- toYaml (dict "incidents" .Values.incidents) }}
+{{- end }}
 {{- end }}
 
 {{/*

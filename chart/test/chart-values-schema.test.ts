@@ -40,6 +40,12 @@ const REFUSED: Array<[string, unknown, RegExp]> = [
     /\/incidents\/0.*missing property 'date'/,
   ],
   ['an incident date that is not ISO', { incidents: [{ date: '25.12.2024' }] }, /\/incidents\/0\/date/],
+  [
+    'an incidentsFile that is a list',
+    { incidentsFile: [{ date: '2024-01-01' }] },
+    /\/incidentsFile.*want string/,
+  ],
+  ['an incidentsFile that is a number', { incidentsFile: 20240101 }, /\/incidentsFile.*want string/],
   ['a negative preStop sleep', { shutdown: { preStopSleepSeconds: -1 } }, /\/shutdown\/preStopSleepSeconds/],
   ['a shutdown timeout given as text', { shutdown: { timeoutMs: '10s' } }, /\/shutdown\/timeoutMs/],
   ['HPA bounds of zero', { autoscaling: { enabled: true, minReplicas: 0 } }, /\/autoscaling\/minReplicas/],

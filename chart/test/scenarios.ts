@@ -33,6 +33,9 @@ export const SCENARIOS: Record<string, Record<string, unknown>> = {
     incidents: CUSTOM_INCIDENTS,
     extraEnv: [{ name: 'API_TOKEN', valueFrom: { secretKeyRef: { name: 'status-secrets', key: 'token' } } }],
   },
+  'raw incidents file': {
+    incidentsFile: '# kept as written\nincidents:\n  - date: 2025-03-14 # unquoted\n    title: Zürich\n',
+  },
   'everything on': {
     replicaCount: 3,
     image: { repository: 'ghcr.io/example/incidents-service', tag: '1.4.2', pullPolicy: 'Always' },

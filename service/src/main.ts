@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import type { Server } from 'node:http';
+import { isMainThread } from 'node:worker_threads';
 import { BUNDLED_EXAMPLE } from './bundled-example.js';
 import { ConfigError, loadConfig } from './config/app-config.js';
 import { createApp } from './create-app.js';
@@ -39,9 +40,13 @@ async function main(): Promise<void> {
   );
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(
-    `incidents-service: failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
-  );
-  process.exit(1);
-});
+// The bundle is also what the incidents parse worker loads (incidents-parse-worker.ts); only the
+// main thread starts the service.
+if (isMainThread) {
+  main().catch((error: unknown) => {
+    process.stderr.write(
+      `incidents-service: failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+    process.exit(1);
+  });
+}

@@ -58,3 +58,20 @@ export function binary(res: Response, callback: (error: Error | null, body: Buff
   stream.on('data', (chunk: Buffer) => chunks.push(chunk));
   stream.on('end', () => callback(null, Buffer.concat(chunks)));
 }
+
+/**
+ * Asks again until the answer is the one wanted: a file parsed in a worker thread shows once that
+ * parse is done, and until then the previous answer stands.
+ */
+export async function askUntil<T>(
+  ask: () => Promise<T>,
+  wanted: (answer: T) => boolean,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const answer = await ask();
+    if (wanted(answer) || Date.now() > deadline) return answer;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}

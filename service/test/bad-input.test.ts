@@ -2,7 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { rmSync } from 'node:fs';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
-import { binary, daysAgo, scratchDir, startApp, testConfig, writeIncidents } from './app-harness.js';
+import {
+  askUntil,
+  binary,
+  daysAgo,
+  scratchDir,
+  startApp,
+  testConfig,
+  writeIncidents,
+} from './app-harness.js';
 
 /**
  * One running app, one file that each case breaks in its own way: every case must answer its
@@ -10,12 +18,13 @@ import { binary, daysAgo, scratchDir, startApp, testConfig, writeIncidents } fro
  */
 describe('bad incidents files', () => {
   const scratch = scratchDir();
-  const good = `incidents:\n  - date: ${daysAgo(2)}\n`;
+  // Dates are computed when used, never when the file loads: a run may cross midnight.
+  const good = () => `incidents:\n  - date: ${daysAgo(2)}\n`;
   let app: NestExpressApplication;
   let file: string;
 
   beforeAll(async () => {
-    file = writeIncidents(scratch.dir, good);
+    file = writeIncidents(scratch.dir, good());
     ({ app } = await startApp(testConfig(file)));
   });
   afterAll(async () => {
@@ -52,41 +61,43 @@ describe('bad incidents files', () => {
     expect((await get('/readyz')).status).toBe(200);
   }
 
-  it.each<[string, string, RegExp | string]>([
+  it.each<[string, () => string, RegExp | string]>([
     [
       'malformed YAML',
-      'incidents:\n  - date: [2025-01-01\n  - oops: }\n',
+      () => 'incidents:\n  - date: [2025-01-01\n  - oops: }\n',
       /^malformed YAML at line \d+, column \d+: .+/,
     ],
-    ['a missing incidents key', `events:\n  - date: ${daysAgo(1)}\n`, 'no "incidents" key in the file'],
-    ['an empty list', 'incidents: []\n', 'the "incidents" list is empty'],
+    ['a missing incidents key', () => `events:\n  - date: ${daysAgo(1)}\n`, 'no "incidents" key in the file'],
+    ['an empty list', () => 'incidents: []\n', 'the "incidents" list is empty'],
     [
       'only invalid dates',
-      'incidents:\n  - date: someday\n  - date: 12/31/2025\n  - {}\n',
+      () => 'incidents:\n  - date: someday\n  - date: 12/31/2025\n  - {}\n',
       'none of the 3 incidents has a valid YYYY-MM-DD date',
     ],
     [
       'the date 2025-13-40',
-      'incidents:\n  - date: 2025-13-40\n',
+      () => 'incidents:\n  - date: 2025-13-40\n',
       'none of the 1 incidents has a valid YYYY-MM-DD date',
     ],
     [
       'only future dates',
-      `incidents:\n  - date: ${daysAgo(-30)}\n`,
+      () => `incidents:\n  - date: ${daysAgo(-30)}\n`,
       /^no incident dated on or before today \(\d{4}-\d{2}-\d{2} in UTC\)$/,
     ],
-    ['a list that is not a list', 'incidents: none\n', '"incidents" must be a list'],
+    ['a list that is not a list', () => 'incidents: none\n', '"incidents" must be a list'],
   ])('%s', async (_case, content, reason) => {
+    writeIncidents(scratch.dir, good());
     await expectServing();
     const errorsBefore = await reloadErrors();
-    writeIncidents(scratch.dir, content);
+    writeIncidents(scratch.dir, content());
     await expectBroken(reason);
     expect(await reloadErrors()).toBe(errorsBefore + 1);
-    writeIncidents(scratch.dir, good);
+    writeIncidents(scratch.dir, good());
     await expectServing();
   });
 
   it('a file that disappears while running, and comes back', async () => {
+    writeIncidents(scratch.dir, good());
     await expectServing();
     rmSync(file);
     await expectBroken(`incidents file ${file} does not exist`);
@@ -116,7 +127,7 @@ describe('bad incidents files', () => {
   }
 
   it('a 5 MB file is refused unread, with its size and the limit', async () => {
-    writeIncidents(scratch.dir, good);
+    writeIncidents(scratch.dir, good());
     await expectServing();
     const errorsBefore = await reloadErrors();
     const content = largeFile(5 * 1024 * 1024);
@@ -125,16 +136,19 @@ describe('bad incidents files', () => {
       `incidents file ${file} is ${content.length} bytes, over the limit of 1048576 (INCIDENTS_MAX_BYTES)`,
     );
     expect(await reloadErrors()).toBe(errorsBefore + 1);
-    writeIncidents(scratch.dir, good);
+    writeIncidents(scratch.dir, good());
     await expectServing();
   });
 
   it('a large file within the limit is served whole, unicode and CRLF intact', async () => {
     const content = largeFile(600 * 1024);
     writeIncidents(scratch.dir, content);
-    const response = await get('/').buffer(true).parse(binary);
-    expect(response.status).toBe(200);
     const expected = Buffer.concat([Buffer.from('status: 9 days since the last incident\n'), content]);
+    const response = await askUntil(
+      () => get('/').buffer(true).parse(binary),
+      ({ body }) => (body as Buffer).equals(expected),
+    );
+    expect(response.status).toBe(200);
     expect((response.body as Buffer).equals(expected)).toBe(true);
     const json = await get('/').set('Accept', 'application/json');
     expect(json.body.lastIncident).toEqual({ date: daysAgo(9), title: 'newest, last in the file' });

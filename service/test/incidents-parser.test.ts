@@ -1,5 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
-import { parseIncidents } from '../src/incidents/incidents-parser.js';
+import { parseIncidents, type ParsedIncidents } from '../src/incidents/incidents-parser.js';
+
+/** The incidents as the JSON answer lists them, newest first. */
+function incidentsOf(parsed: ParsedIncidents): Array<Record<string, unknown>> {
+  if (!parsed.ok) throw new Error(`expected the file to be accepted: ${parsed.reason}`);
+  return JSON.parse(`[${parsed.incidentsJson}]`) as Array<Record<string, unknown>>;
+}
 
 function reasonOf(text: string): string {
   const parsed = parseIncidents(text);
@@ -12,23 +18,19 @@ describe('parseIncidents', () => {
     const parsed = parseIncidents(
       'incidents:\n  - date: 2025-01-02\n    title: a\n  - date: "2025-03-04"\n  - date: 2024-12-31\n',
     );
-    expect(parsed.ok).toBe(true);
-    if (!parsed.ok) return;
-    expect(parsed.dated.map(({ incident }) => incident.date)).toEqual([
-      '2025-03-04',
-      '2025-01-02',
-      '2024-12-31',
+    const incidents = incidentsOf(parsed);
+    expect(incidents.map(({ date }) => date)).toEqual(['2025-03-04', '2025-01-02', '2024-12-31']);
+    expect(incidents[1]).toEqual({ date: '2025-01-02', title: 'a' });
+    expect(parsed.ok && [...parsed.days]).toEqual([
+      Date.UTC(2025, 2, 4) / 86_400_000,
+      Date.UTC(2025, 0, 2) / 86_400_000,
+      Date.UTC(2024, 11, 31) / 86_400_000,
     ]);
-    expect(parsed.dated[1].incident).toEqual({ date: '2025-01-02', title: 'a' });
-    expect(typeof parsed.dated[1].incident.date).toBe('string');
   });
 
   it('accepts bare dates as list entries', () => {
     const parsed = parseIncidents('incidents:\n  - 2025-05-06\n  - "2025-05-07"\n');
-    expect(parsed.ok && parsed.dated.map(({ incident }) => incident.date)).toEqual([
-      '2025-05-07',
-      '2025-05-06',
-    ]);
+    expect(incidentsOf(parsed).map(({ date }) => date)).toEqual(['2025-05-07', '2025-05-06']);
   });
 
   it('skips entries without a valid date and counts them', () => {

@@ -185,20 +185,27 @@ function responses(stream: Buffer): Array<{ status: number; headers: string; bod
 
 describe('graceful shutdown', () => {
   const files = scratchDir();
-  // Large enough that the reply cannot fit in the socket buffers of a client that is not reading;
-  // mostly comments, which keep the YAML parse at start quick.
-  const bigFile = writeIncidents(
-    files.dir,
-    `# ${'archived note '.repeat(70)}\n`.repeat(8_000) + `incidents:\n  - date: ${daysAgo(3)}\n`,
-    'big.yaml',
-  );
-  const expectedBody = Buffer.concat([
-    Buffer.from('status: 3 days since the last incident\n'),
-    readFileSync(bigFile),
-  ]);
+  /**
+   * Large enough that the reply cannot fit in the socket buffers of a client that is not reading;
+   * mostly comments, which keep the YAML parse at start quick. Written by each test that uses it,
+   * never when this file loads: the bundle is built in between, and a run may cross midnight.
+   */
+  function writeBigFile(): { bigFile: string; expectedBody: Buffer } {
+    const bigFile = writeIncidents(
+      files.dir,
+      `# ${'archived note '.repeat(70)}\n`.repeat(8_000) + `incidents:\n  - date: ${daysAgo(3)}\n`,
+      'big.yaml',
+    );
+    const expectedBody = Buffer.concat([
+      Buffer.from('status: 3 days since the last incident\n'),
+      readFileSync(bigFile),
+    ]);
+    return { bigFile, expectedBody };
+  }
   afterAll(() => files.remove());
 
   it('on SIGTERM delivers every reply in flight to its last byte and exits 0', async () => {
+    const { bigFile, expectedBody } = writeBigFile();
     const running = await listening(
       { INCIDENTS_FILE: bigFile, INCIDENTS_MAX_BYTES: '16777216', SHUTDOWN_TIMEOUT_MS: '20000' },
       files.dir,
@@ -252,6 +259,7 @@ describe('graceful shutdown', () => {
   }, 60_000);
 
   it('forces the remaining connections shut when SHUTDOWN_TIMEOUT_MS runs out, and still exits 0', async () => {
+    const { bigFile } = writeBigFile();
     const running = await listening(
       { INCIDENTS_FILE: bigFile, INCIDENTS_MAX_BYTES: '16777216', SHUTDOWN_TIMEOUT_MS: '1000' },
       files.dir,

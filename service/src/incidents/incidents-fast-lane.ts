@@ -1,17 +1,23 @@
-import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
-import { send, TEXT_PLAIN } from '../text-response.js';
+import { sendUnexpectedError } from '../unexpected-error.js';
+import { prefersJson } from './content-negotiation.js';
+import { sendView } from './incidents-reply.js';
 import { IncidentsService } from './incidents.service.js';
 
 /**
- * Answers the one request that dashboards and probes send all day, a plain `GET /`, before it
+ * Answers the one request that dashboards and probes send all day, a plain-text `GET /`, before it
  * enters Express: on this service Express's router alone costs about three quarters of the
  * throughput of a bare node:http server. The reply is the same cached view the controller sends,
- * byte for byte; everything else (JSON, query strings, other paths) goes on to Express and Nest.
+ * byte for byte and with the same headers; everything else (JSON, query strings, other paths) goes
+ * on to Express and Nest.
  */
 @Injectable()
 export class IncidentsFastLane implements OnApplicationBootstrap {
+  // Under the name Nest's filter logs with, so both lanes' failures read alike.
+  private readonly logger = new Logger('UnexpectedError');
+
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly incidents: IncidentsService,
@@ -23,7 +29,15 @@ export class IncidentsFastLane implements OnApplicationBootstrap {
     const listeners = server.listeners('request') as RequestListener[];
     if (!listeners.includes(express)) return;
     const lane: RequestListener = (req, res) => {
-      if (!this.answer(req, res)) express(req, res);
+      let answered: boolean;
+      try {
+        answered = this.answer(req, res);
+      } catch (error) {
+        // Thrown out of a 'request' listener, this would leave the client waiting for a reply.
+        sendUnexpectedError(res, error, this.logger);
+        return;
+      }
+      if (!answered) express(req, res);
     };
     // Replaced in place, so listeners before and after Express keep their order.
     server.removeAllListeners('request');
@@ -32,11 +46,10 @@ export class IncidentsFastLane implements OnApplicationBootstrap {
 
   private answer(req: IncomingMessage & { route?: { path: string } }, res: ServerResponse): boolean {
     if (req.url !== '/' || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
-    if (req.headers.accept?.includes('json')) return false;
-    const view = this.incidents.current();
-    // The route label Express would have set, for the request metrics.
+    if (prefersJson(req.headers.accept)) return false;
+    // The route label Express would have set, for the request metrics, failures included.
     req.route = { path: '/' };
-    send(res, view.ok ? 200 : 500, TEXT_PLAIN, view.text);
+    sendView(res, this.incidents.current(), false);
     return true;
   }
 }

@@ -2,24 +2,29 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'y
 import { parseIsoDate, type DayNumber } from './calendar.js';
 
 /** One incident as written in the file; `date` is always the normalized `YYYY-MM-DD`. */
-export interface Incident {
+interface Incident {
   readonly date: string;
   readonly [field: string]: unknown;
 }
 
-export interface DatedIncident {
-  readonly day: DayNumber;
-  readonly incident: Incident;
+/**
+ * The dated incidents, newest first (equal days in file order), in a form that crosses from the
+ * parse worker as a few flat values instead of one object per incident, and that renders any day's
+ * answer by slicing: the incidents before a day are a suffix of the list.
+ */
+export interface DatedIncidents {
+  readonly ok: true;
+  /** The day of each incident. */
+  readonly days: Int32Array;
+  /** Each incident as JSON, joined by commas: a JSON array without its brackets. */
+  readonly incidentsJson: string;
+  /** Where each incident's JSON ends in `incidentsJson`. */
+  readonly ends: Int32Array;
+  readonly skipped: number;
+  readonly total: number;
 }
 
-export type ParsedIncidents =
-  | {
-      readonly ok: true;
-      readonly dated: readonly DatedIncident[];
-      readonly skipped: number;
-      readonly total: number;
-    }
-  | { readonly ok: false; readonly reason: string };
+export type ParsedIncidents = DatedIncidents | { readonly ok: false; readonly reason: string };
 
 function oneLine(text: string): string {
   return text.split(/\r?\n/, 1)[0].trim();
@@ -64,7 +69,7 @@ export function parseIncidents(text: string): ParsedIncidents {
   if (!isSeq(list)) return { ok: false, reason: '"incidents" must be a list' };
   if (list.items.length === 0) return { ok: false, reason: 'the "incidents" list is empty' };
 
-  const dated: DatedIncident[] = [];
+  const dated: Array<{ day: DayNumber; incident: Incident }> = [];
   for (const item of list.items) {
     const { date, fields } = entryDate(item as Node | null);
     const day = date === undefined ? undefined : parseIsoDate(date);
@@ -77,5 +82,19 @@ export function parseIncidents(text: string): ParsedIncidents {
   }
   // Newest first; equal days keep file order.
   dated.sort((a, b) => b.day - a.day);
-  return { ok: true, dated, skipped: total - dated.length, total };
+  const texts = dated.map(({ incident }) => JSON.stringify(incident));
+  const ends = new Int32Array(texts.length);
+  let end = -1;
+  texts.forEach((text, index) => {
+    end += 1 + text.length;
+    ends[index] = end;
+  });
+  return {
+    ok: true,
+    days: Int32Array.from(dated, ({ day }) => day),
+    incidentsJson: texts.join(','),
+    ends,
+    skipped: total - dated.length,
+    total,
+  };
 }

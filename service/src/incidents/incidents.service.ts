@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { ZonedCalendar, type CalendarDay } from './calendar.js';
 import { IncidentsMetrics } from './incidents.metrics.js';
+import { parseInWorker } from './incidents-parse-worker.js';
 import { parseIncidents, type ParsedIncidents } from './incidents-parser.js';
 import {
   IncidentsFileError,
@@ -18,6 +19,12 @@ import { errorView, renderView, type IncidentsView } from './incidents-view.js';
  */
 const RACY_WINDOW_MS = 100;
 
+/**
+ * Files up to this size are parsed in place: a few milliseconds at most, less than a worker thread
+ * takes to start, and the change shows on the very next request. Larger ones go to a worker.
+ */
+const INLINE_PARSE_MAX_BYTES = 4096;
+
 interface LoadedFile {
   readonly version: FileVersion | undefined;
   readonly racy?: boolean;
@@ -29,6 +36,7 @@ interface LoadedFile {
  * Keeps the rendered answer for the current file version and day. The request path costs one
  * Date.now() and two comparisons; the file is stat()ed at most once per check interval and read and
  * parsed only when its version changed, and the view is rendered again only when the day changes.
+ * While a large file is parsed in a worker, requests keep getting the previous answer.
  */
 @Injectable()
 export class IncidentsService implements OnModuleInit {
@@ -43,6 +51,8 @@ export class IncidentsService implements OnModuleInit {
   private view: IncidentsView = errorView('not loaded');
   private nextCheckAt = 0;
   private failure: string | undefined;
+  /** The parse running in a worker, if any; one at a time, and no checks meanwhile. */
+  private parsing: Promise<void> | undefined;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -52,13 +62,15 @@ export class IncidentsService implements OnModuleInit {
     this.calendar = new ZonedCalendar(config.timeZone);
   }
 
-  onModuleInit(): void {
+  async onModuleInit(): Promise<void> {
     this.logger.log('serving incidents file', {
       path: this.repository.path,
       source: this.config.incidentsSource,
       timeZone: this.config.timeZone,
     });
     this.current();
+    // The first request already gets the file's answer, however long the first parse takes.
+    await this.parsing;
     this.metrics.onCollect(() => this.current());
   }
 
@@ -71,6 +83,7 @@ export class IncidentsService implements OnModuleInit {
 
   private checkFile(now: number): void {
     this.nextCheckAt = now + this.config.checkIntervalMs;
+    if (this.parsing !== undefined) return;
     let version: FileVersion;
     try {
       version = this.repository.currentVersion();
@@ -96,7 +109,27 @@ export class IncidentsService implements OnModuleInit {
       return;
     }
     const started = performance.now();
-    const parsed = parseIncidents(content.bytes.toString('utf8'));
+    const text = content.bytes.toString('utf8');
+    if (content.bytes.length <= INLINE_PARSE_MAX_BYTES) {
+      this.loaded(content, racy, parseIncidents(text), started);
+      return;
+    }
+    this.parsing = parseInWorker(text)
+      .then(
+        (parsed) => this.loaded(content, racy, parsed, started),
+        (error: unknown) => this.fail(error),
+      )
+      .finally(() => {
+        this.parsing = undefined;
+      });
+  }
+
+  private loaded(
+    content: IncidentsFileContent,
+    racy: boolean,
+    parsed: ParsedIncidents,
+    started: number,
+  ): void {
     this.file = { version: content.version, racy, raw: content.bytes, parsed };
     this.render();
     if (this.view.ok) {

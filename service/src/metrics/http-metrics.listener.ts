@@ -9,6 +9,8 @@ type RoutedRequest = IncomingMessage & { route?: { path?: unknown } };
 /**
  * Times every request from the HTTP server's own 'request' event rather than as a middleware: it
  * sees 404s and errors too, and costs no extra pass through Express's router on the hot path.
+ * The listener goes first: listeners run one after the other, so a clock started after Express
+ * would start only once a synchronous handler had already answered.
  */
 @Injectable()
 export class HttpMetricsListener implements OnApplicationBootstrap {
@@ -19,7 +21,7 @@ export class HttpMetricsListener implements OnApplicationBootstrap {
 
   onApplicationBootstrap(): void {
     const server = this.adapterHost.httpAdapter.getHttpServer() as Server;
-    server.on('request', (req: RoutedRequest, res: ServerResponse) => {
+    server.prependListener('request', (req: RoutedRequest, res: ServerResponse) => {
       const started = performance.now();
       res.once('finish', () => {
         const path = req.route?.path;
