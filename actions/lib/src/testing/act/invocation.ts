@@ -51,6 +51,11 @@ export async function actInvocation(
 ): Promise<ActInvocation> {
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
+  // act masks secrets in the message of a log entry only; --json prints the other fields too, and
+  // those carry the value of every ::add-mask:: and every step summary unmasked (act 0.2.89).
+  if (userArgs.includes('--json')) {
+    throw new Error('--json is refused: act prints masked values, secrets included, unmasked in its JSON fields');
+  }
   const workdir = path.resolve(cwd, flagValue(userArgs, '-C', '--directory') ?? '.');
   const target = path.resolve(workdir, flagValue(userArgs, '-W', '--workflows') ?? '.github/workflows');
   const targets = statSync(target).isDirectory() ? await workflowFiles(target) : [target];

@@ -5,10 +5,12 @@ import { tempDir } from '../action-env.js';
 import { actInvocation, PROJECT } from './invocation.js';
 
 /**
- * Runs a workflow under act the way `npm run act` does, for the `*.act.test.ts` cases, and returns what
- * act reported as structured data (`--json`): each job's result and each step's conclusion, plus what
- * the recording stand-ins wrote. Tests assert on those and on what their endpoints and remotes saw;
- * the text output is kept for the one question only it answers, whether a secret was printed.
+ * Runs a workflow under act the way `npm run act` does, for the `*.act.test.ts` cases, and returns the
+ * results act reports for each job and step, plus what the recording stand-ins wrote. Tests assert on
+ * those and on what their endpoints and remotes saw. The output is act's plain text, the one a person
+ * sees (`--json` is refused, see invocation.ts); with `--log-prefix-job-id` every line names its job id,
+ * and act's result lines have a fixed form: `[job]   ✅  Success - Main <step> [time]`,
+ * `[job] 🏁  Job succeeded`.
  */
 
 export interface StepResult {
@@ -21,7 +23,7 @@ export interface ActRun {
   exitCode: number;
   /** Everything act printed, stdout and stderr, in order. */
   output: string;
-  /** `jobResult` per job id (`success`, `failure`, `skipped` when act logs it). */
+  /** `success` or `failure` per job id that ran. */
   jobs: Record<string, string>;
   /** The conclusion of every step that ran (act logs skipped steps only at debug level). */
   steps: StepResult[];
@@ -44,7 +46,7 @@ export async function runAct(args: readonly string[], options: ActRunOptions = {
   const env = { ...process.env, INCIDENTS_ACT_CACHE: cache };
   // A record file of this run alone, so a shared cache does not mix runs.
   const recordFile = path.join(tempDir('act-record-').dir, 'record.jsonl');
-  const invocation = await actInvocation(['--json', '--env', `INCIDENTS_ACT_RECORD=${recordFile}`, ...args], {
+  const invocation = await actInvocation(['--log-prefix-job-id', '--env', `INCIDENTS_ACT_RECORD=${recordFile}`, ...args], {
     cwd,
     env,
   });
@@ -60,17 +62,10 @@ export async function runAct(args: readonly string[], options: ActRunOptions = {
   const jobs: Record<string, string> = {};
   const steps: StepResult[] = [];
   for (const line of output.split('\n')) {
-    if (!line.startsWith('{')) continue;
-    let entry: Record<string, unknown>;
-    try {
-      entry = JSON.parse(line) as Record<string, unknown>;
-    } catch {
-      continue;
-    }
-    const jobId = String(entry.jobID ?? '');
-    if (typeof entry.jobResult === 'string') jobs[jobId] = entry.jobResult;
-    if (typeof entry.stepResult === 'string' && entry.stage === 'Main')
-      steps.push({ jobId, step: String(entry.step ?? ''), result: entry.stepResult });
+    const job = /^\[([^\]]+)\] 🏁 {2}Job (succeeded|failed)$/u.exec(line);
+    if (job) jobs[job[1]] = job[2] === 'succeeded' ? 'success' : 'failure';
+    const step = /^\[([^\]]+)\] {3}(?:✅ {2}Success|❌ {2}Failure) - Main (.+) \[[^\]]+\]$/u.exec(line);
+    if (step) steps.push({ jobId: step[1], step: step[2], result: line.includes('✅') ? 'success' : 'failure' });
   }
   const records = existsSync(recordFile)
     ? readFileSync(recordFile, 'utf8')
