@@ -1,15 +1,13 @@
-import { cpSync, existsSync, readdirSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { tempDir } from '@incidents-pipeline/actions-lib/testing/action-env';
-import { PROJECT } from '@incidents-pipeline/actions-lib/testing/act/invocation';
+import { pipelineRepo } from '@incidents-pipeline/actions-lib/testing/act/pipeline-repo';
 import { runAct } from '@incidents-pipeline/actions-lib/testing/act/run';
 import { TestRepo } from '@incidents-pipeline/actions-lib/testing/git-repo';
 
 /**
- * release.yml under act (issue 15, case 3), in a test repository: real git, the workflows and the
- * committed semver-tag bundle of this checkout, a history since the last release, and a bare
- * repository as origin. Only the tag job runs (`-j tag`): the deliver job calls deliver.yml, which
+ * release.yml under act (issue 15, case 3), in a test repository (pipeline-repo.ts): real git, the
+ * workflows and the committed semver-tag bundle of this checkout, a history since the last release,
+ * and a bare repository as origin. Only the tag job runs (`-j tag`): the deliver job calls deliver.yml, which
  * needs the local cluster.
  */
 
@@ -20,21 +18,7 @@ const timings: string[] = [];
 
 beforeAll(async () => {
   origin = await TestRepo.init({ bare: true });
-  repo = await TestRepo.init();
-  cpSync(path.join(PROJECT, '.github/workflows'), path.join(repo.dir, '.github/workflows'), { recursive: true });
-  // Every action's inputs, so `npm run act` can check the with: keys of the called deliver.yml too.
-  for (const action of readdirSync(path.join(PROJECT, 'actions')).filter((name) =>
-    existsSync(path.join(PROJECT, 'actions', name, 'action.yml')),
-  ))
-    cpSync(path.join(PROJECT, 'actions', action, 'action.yml'), path.join(repo.dir, 'actions', action, 'action.yml'), {
-      force: true,
-    });
-  cpSync(path.join(PROJECT, 'actions/semver-tag/dist'), path.join(repo.dir, 'actions/semver-tag/dist'), {
-    recursive: true,
-  });
-  await repo.git('add', '--all');
-  await repo.commit('chore: the pipeline');
-  await repo.tag('v0.1.0', 'Release v0.1.0');
+  repo = await pipelineRepo();
   await repo.commits('feat: list incidents as JSON', 'fix: count the day of the incident');
   await repo.git('remote', 'add', 'origin', origin.url);
   await repo.git('push', '--quiet', 'origin', 'main', '--follow-tags');

@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
 import { locateTool } from '../../tools.js';
 import { localRepositoryArgs, pinnedActions, readWorkflow, STAND_INS_DIR, workflowFiles } from './stand-ins.js';
 import { unknownWithKeys } from './with-keys.js';
@@ -60,10 +61,14 @@ export async function actInvocation(
   const target = path.resolve(workdir, flagValue(userArgs, '-W', '--workflows') ?? '.github/workflows');
   const targets = statSync(target).isDirectory() ? await workflowFiles(target) : [target];
 
-  // A called workflow (`uses: ./.github/workflows/x.yml`) runs too, with its own steps' inputs.
+  // What act cannot see and GitHub would stop on, or only warn about, stops a local run before act
+  // starts: a with: key no input matches (act passes it on silently), and what actionlint finds, such
+  // as a `needs.<job>.outputs.<name>` no job declares (act makes it an empty string). A called workflow
+  // (`uses: ./.github/workflows/x.yml`) runs too, so it is checked with its caller.
+  const files = await withCalledWorkflows(targets, workdir);
   const problems: string[] = [];
-  for (const file of await withCalledWorkflows(targets, workdir))
-    problems.push(...(await unknownWithKeys(file, { workdir, project: PROJECT })));
+  for (const file of files) problems.push(...(await unknownWithKeys(file, { workdir, project: PROJECT })));
+  problems.push(...(await actionlintProblems(files, workdir, env)));
   if (problems.length > 0) throw new Error(`the workflows would not run as written:\n  ${problems.join('\n  ')}`);
   const pins = await pinnedActions(await workflowFiles(path.join(workdir, '.github/workflows')));
 
@@ -124,4 +129,19 @@ async function withCalledWorkflows(files: readonly string[], workdir: string): P
       if (job.uses?.startsWith('./')) queue.push(path.join(workdir, job.uses.split('@')[0]));
   }
   return [...seen];
+}
+
+/** actionlint's findings for the files, one per line (shellcheck is `npm run lint`'s job, not a run's). */
+async function actionlintProblems(files: readonly string[], workdir: string, env: Env): Promise<string[]> {
+  const actionlint = await locateTool('actionlint', { env });
+  const result = await execa(actionlint, ['-no-color', '-shellcheck=', '-pyflakes=', ...files], {
+    cwd: workdir,
+    reject: false,
+    all: true,
+  });
+  if (result.exitCode === 0) return [];
+  const lines = String(result.all ?? '')
+    .split('\n')
+    .filter((line) => /^\S.*:\d+:\d+: /.test(line));
+  return lines.length > 0 ? lines : [`actionlint exited with ${result.exitCode}: ${String(result.all ?? '')}`];
 }
