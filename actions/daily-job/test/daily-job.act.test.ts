@@ -3,7 +3,13 @@ import { tempDir } from '@incidents-pipeline/actions-lib/testing/action-env';
 import { runAct, type ActRun } from '@incidents-pipeline/actions-lib/testing/act/run';
 import { decide } from '../src/gate.js';
 import { CALL_MARKER_STEP } from '../src/earlier-call.js';
-import { REPOSITORY, startGitHubApi, WORKFLOW_REF, type GitHubApiStandIn, type StandInRun } from './github-api-stand-in.js';
+import {
+  REPOSITORY,
+  startGitHubApi,
+  WORKFLOW_REF,
+  type GitHubApiStandIn,
+  type StandInRun,
+} from './github-api-stand-in.js';
 import { startServer, type LoopbackServer } from './loopback-server.js';
 
 /**
@@ -76,7 +82,12 @@ function recordAsGitHubWould(run: ActRun, runId: number, startedAt: Date) {
   const steps: StandInRun['steps'] = {};
   for (const step of run.steps.filter((s) => s.jobId === 'daily-job'))
     steps[step.step] = step.result as 'success' | 'failure' | 'skipped';
-  runs.push({ id: runId, startedAt: startedAt.toISOString(), steps, conclusion: run.exitCode === 0 ? 'success' : 'failure' });
+  runs.push({
+    id: runId,
+    startedAt: startedAt.toISOString(),
+    steps,
+    conclusion: run.exitCode === 0 ? 'success' : 'failure',
+  });
 }
 
 function expectNoTokenIn(run: ActRun) {
@@ -86,7 +97,11 @@ function expectNoTokenIn(run: ActRun) {
 
 describe('daily-job.yml by workflow_dispatch', () => {
   test('now inside the window: exactly one call, with the bearer token; the token is never printed', async () => {
-    const { run, calls } = await dailyJob('workflow_dispatch', ['--input', 'now=2026-01-15T08:10:00Z'], 'now inside');
+    const { run, calls } = await dailyJob(
+      'workflow_dispatch',
+      ['--input', 'now=2026-01-15T08:10:00Z'],
+      'now inside',
+    );
     expect(run.jobs).toEqual({ 'daily-job': 'success' });
     expect(calls).toHaveLength(1);
     expect(calls[0]).toMatchObject({ method: 'POST', url: '/daily' });
@@ -95,7 +110,11 @@ describe('daily-job.yml by workflow_dispatch', () => {
   });
 
   test('now outside the window: no call', async () => {
-    const { run, calls } = await dailyJob('workflow_dispatch', ['--input', 'now=2026-01-15T12:00:00Z'], 'now outside');
+    const { run, calls } = await dailyJob(
+      'workflow_dispatch',
+      ['--input', 'now=2026-01-15T12:00:00Z'],
+      'now outside',
+    );
     expect(run.jobs).toEqual({ 'daily-job': 'success' });
     expect(calls).toHaveLength(0);
     expectNoTokenIn(run);
@@ -108,7 +127,11 @@ describe('daily-job.yml by workflow_dispatch', () => {
     expect(result.run.jobs).toEqual({ 'daily-job': 'success' });
     expect(result.calls).toHaveLength(1);
     expect(result.calls[0].headers.authorization).toBe(`Bearer ${TOKEN}`);
-    expect(result.run.steps).toContainEqual({ jobId: 'daily-job', step: CALL_MARKER_STEP, result: 'success' });
+    expect(result.run.steps).toContainEqual({
+      jobId: 'daily-job',
+      step: CALL_MARKER_STEP,
+      result: 'success',
+    });
     expectNoTokenIn(result.run);
     forced = result;
   });
@@ -124,7 +147,11 @@ describe('daily-job.yml by workflow_dispatch', () => {
     });
     expect(insideThatWindow).toBeDefined();
     const apiCallsBefore = api.requests.length;
-    const { run, calls } = await dailyJob('workflow_dispatch', ['--input', `now=${insideThatWindow}`], 'second in window');
+    const { run, calls } = await dailyJob(
+      'workflow_dispatch',
+      ['--input', `now=${insideThatWindow}`],
+      'second in window',
+    );
     expect(run.jobs).toEqual({ 'daily-job': 'success' });
     expect(api.requests.length).toBeGreaterThan(apiCallsBefore);
     expect(calls).toHaveLength(0);

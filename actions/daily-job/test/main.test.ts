@@ -270,7 +270,9 @@ describe('once a day', () => {
   test('under act, which sets no GITHUB_WORKFLOW_REF, the check is skipped with an info line', async () => {
     const api = await githubApi([{ id: 897, startedAt: '2026-01-15T08:01:10Z', steps: called }]);
     const { result } = await runAt0905(api, { ACT: 'true', GITHUB_WORKFLOW_REF: undefined });
-    expect(result.stdout).toContain('running under act without GITHUB_WORKFLOW_REF: the once-a-day check is skipped');
+    expect(result.stdout).toContain(
+      'running under act without GITHUB_WORKFLOW_REF: the once-a-day check is skipped',
+    );
     expect(result.outputs.ran).toBe('true');
     expect(api.requests).toHaveLength(0);
   });

@@ -55,7 +55,12 @@ describe('npm run act stops before act starts', () => {
   });
 
   test('on a with: key misspelled for a pinned third-party action (checked against its stand-in)', async () => {
-    const broken = variant('deliver.yml', 'deliver-misspelled-pin.yml', 'package-manager-cache:', 'package-manager-cahce:');
+    const broken = variant(
+      'deliver.yml',
+      'deliver-misspelled-pin.yml',
+      'package-manager-cache:',
+      'package-manager-cahce:',
+    );
     const result = await npmRunAct(['-l', '-W', broken]);
     expect(result.exitCode).toBe(2);
     expect(result.all).toContain("with key 'package-manager-cahce' is not an input");
@@ -66,7 +71,12 @@ describe('npm run act stops before act starts', () => {
     const intact = variant('release.yml', 'release-intact.yml', from, from);
     expect((await npmRunAct(['-l', '-W', intact])).exitCode).toBe(0);
 
-    const broken = variant('release.yml', 'release-broken-output.yml', from, 'version: ${{ needs.tag.outputs.versoin }}');
+    const broken = variant(
+      'release.yml',
+      'release-broken-output.yml',
+      from,
+      'version: ${{ needs.tag.outputs.versoin }}',
+    );
     const result = await npmRunAct(['-l', '-W', broken]);
     expect(result.exitCode).toBe(2);
     expect(result.all).toMatch(/property "versoin" is not defined/);
@@ -76,11 +86,19 @@ describe('npm run act stops before act starts', () => {
 describe('a run fails', () => {
   test('when the env.ACT guard is removed from a checkout with a ref', async () => {
     const guarded = '      - if: ${{ !env.ACT }}\n        uses: actions/checkout@';
-    const broken = variant('deliver.yml', 'deliver-unguarded.yml', guarded, '      - uses: actions/checkout@');
-    const run = await runAct(['workflow_dispatch', '-W', broken, '-j', 'deploy', '--input', 'version=0.1.0'], {
-      cwd: repo.dir,
-      cacheDir,
-    });
+    const broken = variant(
+      'deliver.yml',
+      'deliver-unguarded.yml',
+      guarded,
+      '      - uses: actions/checkout@',
+    );
+    const run = await runAct(
+      ['workflow_dispatch', '-W', broken, '-j', 'deploy', '--input', 'version=0.1.0'],
+      {
+        cwd: repo.dir,
+        cacheDir,
+      },
+    );
     expect(run.exitCode).not.toBe(0);
     expect(run.jobs).toEqual({ validate: 'success', deploy: 'failure' });
     // It stops at the checkout, before anything is built or deployed.

@@ -7,8 +7,8 @@ import { TestRepo } from '@incidents-pipeline/actions-lib/testing/git-repo';
 /**
  * release.yml under act (issue 15, case 3), in a test repository (pipeline-repo.ts): real git, the
  * workflows and the committed semver-tag bundle of this checkout, a history since the last release,
- * and a bare repository as origin. Only the tag job runs (`-j tag`): the deliver job calls deliver.yml, which
- * needs the local cluster.
+ * and a bare repository as origin. Only the tag job runs (`-j tag`): the deliver job calls
+ * deliver.yml, which needs the local cluster.
  */
 
 const cacheDir = tempDir('act-release-').dir;
@@ -34,7 +34,16 @@ const remoteTags = async () => (await origin.git('tag', '--list')).split('\n').f
 
 const release = async (extra: string[], label: string) => {
   const run = await runAct(
-    ['workflow_dispatch', '-W', '.github/workflows/release.yml', '-j', 'tag', '--input', 'bump=auto', ...extra],
+    [
+      'workflow_dispatch',
+      '-W',
+      '.github/workflows/release.yml',
+      '-j',
+      'tag',
+      '--input',
+      'bump=auto',
+      ...extra,
+    ],
     { cwd: repo.dir, cacheDir },
   );
   timings.push(`${label} ${(run.durationMs / 1000).toFixed(1)} s`);

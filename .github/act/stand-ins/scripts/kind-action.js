@@ -26,7 +26,9 @@ for (const line of printed.split('\n')) {
     appendFileSync(process.env.GITHUB_ENV, `KUBECONFIG=${value}\n`);
   } else {
     // Only the folders the cluster put in front of the PATH it was given.
-    const added = value.split(':').filter((dir) => dir && dir !== '$PATH' && !process.env.PATH.split(':').includes(dir));
+    const added = value
+      .split(':')
+      .filter((dir) => dir && dir !== '$PATH' && !process.env.PATH.split(':').includes(dir));
     for (const dir of added) appendFileSync(process.env.GITHUB_PATH, `${dir}\n`);
   }
 }

@@ -6,7 +6,9 @@ import { appendFileSync } from 'node:fs';
 const action = process.argv[2];
 const file = process.env.INCIDENTS_ACT_RECORD;
 if (!action || !file) {
-  console.error('::error::record.js needs the action name and INCIDENTS_ACT_RECORD (run act through npm run act)');
+  console.error(
+    '::error::record.js needs the action name and INCIDENTS_ACT_RECORD (run act through npm run act)',
+  );
   process.exit(1);
 }
 const inputs = JSON.parse(process.env.INPUTS || '{}');

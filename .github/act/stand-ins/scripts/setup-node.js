@@ -9,7 +9,9 @@ if (wanted === '') {
 }
 const spec = /^v?(\d+)(?:\.(\d+|x))?(?:\.(\d+|x))?$/.exec(wanted);
 if (!spec) {
-  console.error(`::error::the setup-node stand-in understands versions like 24, 24.x or 24.1.0, not '${wanted}'`);
+  console.error(
+    `::error::the setup-node stand-in understands versions like 24, 24.x or 24.1.0, not '${wanted}'`,
+  );
   process.exit(1);
 }
 const parts = have.split('.');

@@ -5,7 +5,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { locateTool } from '../../tools.js';
-import { localRepositoryArgs, pinnedActions, readWorkflow, STAND_INS_DIR, workflowFiles } from './stand-ins.js';
+import {
+  localRepositoryArgs,
+  pinnedActions,
+  readWorkflow,
+  STAND_INS_DIR,
+  workflowFiles,
+} from './stand-ins.js';
 import { unknownWithKeys } from './with-keys.js';
 
 /**
@@ -41,7 +47,8 @@ export function flagValue(args: readonly string[], short: string, long: string):
   let value: string | undefined;
   args.forEach((arg, i) => {
     if (arg === short || arg === long) value = args[i + 1];
-    else if (arg.startsWith(`${short}=`) || arg.startsWith(`${long}=`)) value = arg.slice(arg.indexOf('=') + 1);
+    else if (arg.startsWith(`${short}=`) || arg.startsWith(`${long}=`))
+      value = arg.slice(arg.indexOf('=') + 1);
   });
   return value;
 }
@@ -55,7 +62,9 @@ export async function actInvocation(
   // act masks secrets in the message of a log entry only; --json prints the other fields too, and
   // those carry the value of every ::add-mask:: and every step summary unmasked (act 0.2.89).
   if (userArgs.includes('--json')) {
-    throw new Error('--json is refused: act prints masked values, secrets included, unmasked in its JSON fields');
+    throw new Error(
+      '--json is refused: act prints masked values, secrets included, unmasked in its JSON fields',
+    );
   }
   const workdir = path.resolve(cwd, flagValue(userArgs, '-C', '--directory') ?? '.');
   const target = path.resolve(workdir, flagValue(userArgs, '-W', '--workflows') ?? '.github/workflows');
@@ -69,7 +78,8 @@ export async function actInvocation(
   const problems: string[] = [];
   for (const file of files) problems.push(...(await unknownWithKeys(file, { workdir, project: PROJECT })));
   problems.push(...(await actionlintProblems(files, workdir, env)));
-  if (problems.length > 0) throw new Error(`the workflows would not run as written:\n  ${problems.join('\n  ')}`);
+  if (problems.length > 0)
+    throw new Error(`the workflows would not run as written:\n  ${problems.join('\n  ')}`);
   const pins = await pinnedActions(await workflowFiles(path.join(workdir, '.github/workflows')));
 
   const cache = actCacheDir(env);
@@ -143,5 +153,7 @@ async function actionlintProblems(files: readonly string[], workdir: string, env
   const lines = String(result.all ?? '')
     .split('\n')
     .filter((line) => /^\S.*:\d+:\d+: /.test(line));
-  return lines.length > 0 ? lines : [`actionlint exited with ${result.exitCode}: ${String(result.all ?? '')}`];
+  return lines.length > 0
+    ? lines
+    : [`actionlint exited with ${result.exitCode}: ${String(result.all ?? '')}`];
 }

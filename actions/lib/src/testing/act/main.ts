@@ -7,7 +7,9 @@ import { actInvocation } from './invocation.js';
  */
 try {
   // npm runs scripts from the package root; INIT_CWD is where `npm run act` was typed.
-  const invocation = await actInvocation(process.argv.slice(2), { cwd: process.env.INIT_CWD ?? process.cwd() });
+  const invocation = await actInvocation(process.argv.slice(2), {
+    cwd: process.env.INIT_CWD ?? process.cwd(),
+  });
   const result = await execa(invocation.binary, invocation.args, {
     cwd: process.env.INIT_CWD ?? process.cwd(),
     env: invocation.env,

@@ -5,8 +5,8 @@ import { PROJECT } from './invocation.js';
 
 /**
  * A real git repository holding this checkout's workflows and actions (action.yml and the committed
- * bundle), committed and released as v0.1.0: a clone as act sees it, with a history the test owns. Workflows can be changed there freely; this
- * checkout's never are.
+ * bundle), committed and released as v0.1.0: a clone as act sees it, with a history the test owns.
+ * Workflows can be changed there freely; this checkout's never are.
  */
 export async function pipelineRepo(): Promise<TestRepo> {
   const repo = await TestRepo.init();

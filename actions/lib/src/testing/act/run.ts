@@ -46,10 +46,13 @@ export async function runAct(args: readonly string[], options: ActRunOptions = {
   const env = { ...process.env, INCIDENTS_ACT_CACHE: cache };
   // A record file of this run alone, so a shared cache does not mix runs.
   const recordFile = path.join(tempDir('act-record-').dir, 'record.jsonl');
-  const invocation = await actInvocation(['--log-prefix-job-id', '--env', `INCIDENTS_ACT_RECORD=${recordFile}`, ...args], {
-    cwd,
-    env,
-  });
+  const invocation = await actInvocation(
+    ['--log-prefix-job-id', '--env', `INCIDENTS_ACT_RECORD=${recordFile}`, ...args],
+    {
+      cwd,
+      env,
+    },
+  );
   const started = Date.now();
   const result = await execa(invocation.binary, invocation.args, {
     cwd,
@@ -65,7 +68,8 @@ export async function runAct(args: readonly string[], options: ActRunOptions = {
     const job = /^\[([^\]]+)\] 🏁 {2}Job (succeeded|failed)$/u.exec(line);
     if (job) jobs[job[1]] = job[2] === 'succeeded' ? 'success' : 'failure';
     const step = /^\[([^\]]+)\] {3}(?:✅ {2}Success|❌ {2}Failure) - Main (.+) \[[^\]]+\]$/u.exec(line);
-    if (step) steps.push({ jobId: step[1], step: step[2], result: line.includes('✅') ? 'success' : 'failure' });
+    if (step)
+      steps.push({ jobId: step[1], step: step[2], result: line.includes('✅') ? 'success' : 'failure' });
   }
   const records = existsSync(recordFile)
     ? readFileSync(recordFile, 'utf8')

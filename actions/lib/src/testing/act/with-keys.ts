@@ -40,7 +40,9 @@ function compare(
   if (declared === undefined) return [];
   return Object.keys(given ?? {})
     .filter((key) => !declared.has(key))
-    .map((key) => `${where}: with key '${key}' is not an input (${[...declared].sort().join(', ') || 'none'})`);
+    .map(
+      (key) => `${where}: with key '${key}' is not an input (${[...declared].sort().join(', ') || 'none'})`,
+    );
 }
 
 /** Input names of what `uses` names; undefined when it is nothing this check knows how to read. */
@@ -54,7 +56,10 @@ async function declaredInputs(
   if (pin) file = path.join(standInDir(options.project, pin), 'action.yml');
   else if (uses.startsWith('./')) {
     const target = path.join(options.workdir, uses.split('@')[0]);
-    file = kind === 'workflow' ? target : ['action.yml', 'action.yaml'].map((f) => path.join(target, f)).find(existsSync);
+    file =
+      kind === 'workflow'
+        ? target
+        : ['action.yml', 'action.yaml'].map((f) => path.join(target, f)).find(existsSync);
   }
   if (!file || !existsSync(file)) return undefined;
   const doc = (parse(await readFile(file, 'utf8')) ?? {}) as {
