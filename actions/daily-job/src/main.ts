@@ -121,17 +121,21 @@ async function finish(decision: GateDecision, outcome: Outcome): Promise<void> {
 }
 
 /**
- * Asks the Actions API whether this workflow already made today's call. Under act there is no such
- * API; without a token the check is off. When the API cannot answer, the job fails rather than risk
- * a second call: the red run says why, and a dispatch with `force` makes the call by hand.
+ * Asks the Actions API whether this workflow already made today's call. Without a token the check is
+ * off. act sets no `GITHUB_WORKFLOW_REF`, so under act the check runs only when the run names its
+ * workflow and an API with `--env` (docs/act.md); otherwise it is skipped, as act has no Actions API of
+ * its own. When the API cannot answer, the job fails rather than risk a second call: the red run says
+ * why, and a dispatch with `force` makes the call by hand.
  */
 async function findEarlierCallOfTheDay(
   inputs: Inputs,
   decision: GateDecision,
   secrets: readonly string[],
 ): Promise<EarlierCall | undefined> {
-  if (process.env.ACT === 'true') {
-    log().info('running under act: the once-a-day check is skipped (act has no Actions API)');
+  if (process.env.ACT === 'true' && !process.env.GITHUB_WORKFLOW_REF) {
+    log().info(
+      'running under act without GITHUB_WORKFLOW_REF: the once-a-day check is skipped (act has no Actions API)',
+    );
     return undefined;
   }
   if (inputs.githubToken === undefined) {

@@ -267,12 +267,22 @@ describe('once a day', () => {
     expect(s.requests).toHaveLength(1);
   });
 
-  test('under act the check is skipped with an info line', async () => {
+  test('under act, which sets no GITHUB_WORKFLOW_REF, the check is skipped with an info line', async () => {
     const api = await githubApi([{ id: 897, startedAt: '2026-01-15T08:01:10Z', steps: called }]);
-    const { result } = await runAt0905(api, { ACT: 'true' });
-    expect(result.stdout).toContain('running under act: the once-a-day check is skipped');
+    const { result } = await runAt0905(api, { ACT: 'true', GITHUB_WORKFLOW_REF: undefined });
+    expect(result.stdout).toContain(
+      'running under act without GITHUB_WORKFLOW_REF: the once-a-day check is skipped',
+    );
     expect(result.outputs.ran).toBe('true');
     expect(api.requests).toHaveLength(0);
+  });
+
+  test('under act with a workflow ref and an API given, the check runs as on GitHub', async () => {
+    const api = await githubApi([{ id: 897, startedAt: '2026-01-15T08:01:10Z', steps: called }]);
+    const { s, result } = await runAt0905(api, { ACT: 'true' });
+    expect(result.outputs.ran).toBe('false');
+    expect(api.requests.length).toBeGreaterThan(0);
+    expect(s.requests).toHaveLength(0);
   });
 
   test('when the API refuses, the step fails without calling and names the missing permission', async () => {

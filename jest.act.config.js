@@ -1,0 +1,10 @@
+// Workflows under act (`npm run test:act`): act in host mode runs the real workflows with the committed
+// action bundles, one run at a time (they share the machine's ports, docker and cluster).
+import { base } from './jest.config.js';
+
+/** @type {import('jest').Config} */
+export default {
+  ...base,
+  testMatch: ['<rootDir>/**/*.act.test.ts'],
+  testTimeout: 15 * 60 * 1000,
+};
