@@ -16,5 +16,5 @@ export const base = {
 export default {
   ...base,
   testMatch: ['<rootDir>/**/*.test.ts'],
-  testPathIgnorePatterns: [...base.testPathIgnorePatterns, '\\.e2e\\.test\\.ts$'],
+  testPathIgnorePatterns: [...base.testPathIgnorePatterns, '\\.e2e\\.test\\.ts$', '\\.cluster\\.test\\.ts$'],
 };

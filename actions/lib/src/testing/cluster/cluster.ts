@@ -30,6 +30,7 @@ import { BUILD_REQUIREMENTS, RUN_REQUIREMENTS, checkRequirements } from './prere
 import {
   isAlive,
   pidsRunning,
+  residentMiB,
   runningPid,
   startDaemon,
   stopDaemon,
@@ -169,12 +170,13 @@ export async function up(): Promise<string> {
   const present = await containerdImages(bin, paths.containerdSocket);
   const clusterImages = await ensureClusterImages(bin);
   const missing = clusterImages.filter((image) => !present.includes(image));
-  if (missing.length > 0) await loadImages(bin, paths.containerdSocket, missing);
+  if (missing.length > 0)
+    await loadImages(bin, paths.containerdSocket, missing, path.join(paths.run, 'images'));
 
   await writeNodeConfig(paths, pki);
   await ensure('kubelet');
   await ensure('kube-proxy');
-  const ready = await waitFor(
+  await waitFor(
     `node ${NODE_NAME} to be Ready`,
     async () => {
       await alive('kubelet')();
@@ -184,9 +186,7 @@ export async function up(): Promise<string> {
     120_000,
     logOf(paths, 'kubelet'),
   );
-  progress(
-    `node ${NODE_NAME} Ready ${ready ? `${((Date.now() - started) / 1000).toFixed(1)} s after the start of the cluster` : ''}`,
-  );
+  progress(`node ${NODE_NAME} Ready (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 
   // kube-proxy prepends its own jumps on its first sync; ours go back in front of them.
   await waitFor(
@@ -264,10 +264,19 @@ export async function status(): Promise<{ components: ComponentStatus[]; nodeRea
   if (components.find((c) => c.name === 'kube-apiserver')?.pid !== undefined) {
     ready = (await nodeReady(pki, NODE_NAME).catch(() => undefined))?.status === 'True';
   }
+  const memory = (pids: number[]) => pids.reduce((sum, pid) => sum + residentMiB(pid), 0);
+  const mib = (value: number) => `${value.toFixed(0)} MiB`;
   const lines = components.map(
-    (c) => `${c.name.padEnd(24)} ${c.pid !== undefined ? `running (pid ${c.pid})` : 'stopped'}`,
+    (c) =>
+      `${c.name.padEnd(24)} ${c.pid !== undefined ? `running (pid ${c.pid}, ${mib(residentMiB(c.pid))})` : 'stopped'}`,
   );
-  lines.push(`${'containerd shims'.padEnd(24)} ${shims.length}`);
+  const containers = podProcesses();
+  lines.push(`${'containerd shims'.padEnd(24)} ${shims.length} (${mib(memory(shims))})`);
+  lines.push(`${'pod processes'.padEnd(24)} ${containers.length} (${mib(memory(containers))})`);
+  const daemonPids = components.flatMap((c) => (c.pid !== undefined ? [c.pid] : []));
+  lines.push(
+    `${'memory in all'.padEnd(24)} ${mib(memory([...daemonPids, ...shims, ...containers]))} resident`,
+  );
   lines.push(`${`node ${NODE_NAME}`.padEnd(24)} ${ready ? 'Ready' : 'not ready'}`);
   const running = components.filter((c) => c.pid !== undefined).length;
   const state = running === components.length && ready ? 'up' : running === 0 ? 'down' : 'partly up';
@@ -282,5 +291,5 @@ export async function loadImage(images: readonly string[]): Promise<void> {
   if (runningPid(dirs(paths), daemon) === undefined) {
     throw new Error('the cluster is not running: start it with `npm run cluster -- up`');
   }
-  await loadImages(bin, paths.containerdSocket, images);
+  await loadImages(bin, paths.containerdSocket, images, path.join(paths.run, 'images'));
 }

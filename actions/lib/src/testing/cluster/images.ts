@@ -116,11 +116,16 @@ export async function containerdImages(bin: ClusterBinaries, socket: string): Pr
   return stdout.split('\n').filter((l) => l !== '');
 }
 
-/** `kind load docker-image`: each Docker image streamed into the cluster's containerd. */
+/**
+ * `kind load docker-image`: each Docker image saved to an archive in the cluster's state folder and
+ * imported from there (a file rather than a pipe: an image is hundreds of megabytes, and a file needs
+ * no buffering in this process).
+ */
 export async function loadImages(
   bin: ClusterBinaries,
   socket: string,
   images: readonly string[],
+  scratchDir: string,
 ): Promise<void> {
   for (const image of images) {
     if (!(await dockerImageExists(image))) {
@@ -129,20 +134,29 @@ export async function loadImages(
       );
     }
     progress(`loading ${image} into the cluster`);
-    const result = await execa('docker', ['save', image]).pipe(
-      bin.containerd.path('ctr'),
-      ctrArgs(socket, [
-        'images',
-        'import',
-        '--all-platforms',
-        '--digests',
-        '--snapshotter',
-        'overlayfs',
-        '-',
-      ]),
-      { reject: false, all: true },
-    );
-    if (result.exitCode !== 0)
-      throw new Error(`ctr images import of ${image} failed: ${String(result.all).trim()}`);
+    await mkdir(scratchDir, { recursive: true });
+    const archive = await mkdtemp(path.join(scratchDir, 'image-'));
+    try {
+      const tar = path.join(archive, 'image.tar');
+      await docker(['save', '--output', tar, image]);
+      const result = await execa(
+        bin.containerd.path('ctr'),
+        ctrArgs(socket, [
+          'images',
+          'import',
+          '--all-platforms',
+          '--digests',
+          '--snapshotter',
+          'overlayfs',
+          tar,
+        ]),
+        { reject: false, all: true },
+      );
+      if (result.exitCode !== 0) {
+        throw new Error(`ctr images import of ${image} failed: ${String(result.all).trim()}`);
+      }
+    } finally {
+      await rm(archive, { recursive: true, force: true });
+    }
   }
 }

@@ -1,7 +1,8 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { stringify } from 'yaml';
 import type { Pki } from './certificates.js';
 import { NETWORK } from './layout.js';
+import { writeIfChanged } from './files.js';
 
 export const CONTEXT = 'incidents-local';
 
@@ -35,5 +36,5 @@ export async function writeKubeconfig(file: string, pki: Pki, identity: string):
     contexts: [{ name: CONTEXT, context: { cluster: CONTEXT, user: identity } }],
     'current-context': CONTEXT,
   };
-  await writeFile(file, stringify(config), { mode: 0o600 });
+  await writeIfChanged(file, stringify(config), 0o600);
 }

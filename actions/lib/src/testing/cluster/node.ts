@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import type { Pki } from './certificates.js';
@@ -7,6 +7,7 @@ import type { ClusterBinaries } from './components.js';
 import { kubeconfigOf } from './control-plane.js';
 import { CLUSTER_DOMAIN, NETWORK, NODE_NAME, type StatePaths } from './layout.js';
 import type { Daemon } from './processes.js';
+import { writeIfChanged } from './files.js';
 
 /** The node: containerd, the kubelet and kube-proxy. */
 
@@ -61,9 +62,9 @@ export function kubeletConfig(paths: StatePaths, pki: Pki): object {
 
 export async function writeNodeConfig(paths: StatePaths, pki: Pki): Promise<void> {
   await mkdir(paths.config, { recursive: true });
-  await writeFile(path.join(paths.config, 'resolv.conf'), '');
-  await writeFile(path.join(paths.config, 'kubelet.yaml'), stringify(kubeletConfig(paths, pki)));
-  await writeFile(path.join(paths.config, 'kube-proxy.yaml'), stringify(kubeProxyConfig(paths)));
+  await writeIfChanged(path.join(paths.config, 'resolv.conf'), '');
+  await writeIfChanged(path.join(paths.config, 'kubelet.yaml'), stringify(kubeletConfig(paths, pki)));
+  await writeIfChanged(path.join(paths.config, 'kube-proxy.yaml'), stringify(kubeProxyConfig(paths)));
 }
 
 export function kubelet(bin: ClusterBinaries, paths: StatePaths): Daemon {

@@ -112,3 +112,13 @@ export function pidsRunning(binaries: readonly string[]): number[] {
   }
   return pids;
 }
+
+/** Resident memory of a process in MiB (VmRSS), 0 when it is gone. */
+export function residentMiB(pid: number): number {
+  try {
+    const kb = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb ? Number(kb) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { StatePaths } from './layout.js';
 import { NETWORK } from './layout.js';
 import { PAUSE_IMAGE } from './images.js';
+import { writeIfChanged } from './files.js';
 
 /**
  * The container runtime: containerd with its CRI plugin, Debian's runc and CNI plugins. Everything
@@ -123,11 +124,11 @@ export function cniConfig(paths: StatePaths): object {
 
 export async function writeRuntimeConfig(paths: StatePaths): Promise<void> {
   await mkdir(path.dirname(paths.containerdConfig), { recursive: true });
-  await writeFile(paths.containerdConfig, containerdConfig(paths));
+  await writeIfChanged(paths.containerdConfig, containerdConfig(paths));
   await mkdir(path.join(paths.registryHosts, '_default'), { recursive: true });
-  await writeFile(path.join(paths.registryHosts, '_default', 'hosts.toml'), REGISTRY_HOSTS);
+  await writeIfChanged(path.join(paths.registryHosts, '_default', 'hosts.toml'), REGISTRY_HOSTS);
   await mkdir(paths.cniConfDir, { recursive: true });
-  await writeFile(
+  await writeIfChanged(
     path.join(paths.cniConfDir, '10-incidents.conflist'),
     `${JSON.stringify(cniConfig(paths), null, 2)}\n`,
   );
