@@ -188,12 +188,14 @@ export async function up(): Promise<string> {
   );
   progress(`node ${NODE_NAME} Ready (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 
-  // kube-proxy prepends its own jumps on its first sync; ours go back in front of them.
+  // kube-proxy prepends its own jumps during its first sync; once it reports that sync done (its
+  // health check turns healthy), ours go back in front of them.
   await waitFor(
-    "kube-proxy's first rules",
+    "kube-proxy's first sync",
     async () => {
-      const { stdout } = await execa('iptables', ['-t', 'filter', '-S', 'FORWARD']);
-      return stdout.includes('KUBE-FORWARD') ? true : undefined;
+      const r = await fetch('http://127.0.0.1:10256/healthz');
+      const health = (await r.json()) as { status?: { IPv4?: { healthy?: boolean } } };
+      return r.ok && health.status?.IPv4?.healthy ? true : undefined;
     },
     30_000,
     logOf(paths, 'kube-proxy'),
@@ -210,6 +212,7 @@ export async function up(): Promise<string> {
   await execa(kubectl, ['-n', 'kube-system', 'rollout', 'status', 'deployment/coredns', '--timeout=120s'], {
     env,
   });
+  await reassertFilterOrder();
   progress(`cluster up in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return exportLines(paths, bin);
 }
