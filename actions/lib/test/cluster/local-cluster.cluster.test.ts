@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { execa } from 'execa';
 import { ensureTestBaseImage } from '../../../build-image/test/base-image.js';
 import { createConsoleLog, useLog } from '../../src/log.js';
 import { runTool, type RunResult } from '../../src/process.js';
@@ -275,6 +276,31 @@ describe('the service in the cluster', () => {
     // Only cluster.local is answered: an outside name does not resolve (and is asked of nobody).
     expect(logs).toMatch(/^outside name (ENOTFOUND|EAI_AGAIN|ESERVFAIL|EREFUSED)$/m);
     expect(phase).toBe('Succeeded');
+  });
+
+  it('kubectl port-forward brings the Service to a port on 127.0.0.1', async () => {
+    const forward = execa('kubectl', ['-n', NS, 'port-forward', 'service/incidents', '0:80'], {
+      env: exports,
+      reject: false,
+    });
+    try {
+      const port = await new Promise<number>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('port-forward printed no port')), 30_000);
+        forward.stdout?.on('data', (chunk: Buffer) => {
+          const m = /Forwarding from 127\.0\.0\.1:(\d+)/.exec(chunk.toString());
+          if (m) {
+            clearTimeout(timer);
+            resolve(Number(m[1]));
+          }
+        });
+      });
+      const response = await fetch(`http://127.0.0.1:${port}/readyz`);
+      expect(response.status).toBe(200);
+      expect(await response.text()).toBe('ready\n');
+    } finally {
+      forward.kill();
+      await forward;
+    }
   });
 
   it('kubectl logs shows the service’s own log lines', async () => {

@@ -59,8 +59,6 @@ export const RUN_REQUIREMENTS: readonly Requirement[] = [
   command('iptables', 'iptables'),
   command('iptables-save', 'iptables'),
   command('iptables-restore', 'iptables'),
-  command('conntrack', 'conntrack'),
-  command('socat', 'socat'),
   command('umount', 'mount'),
   { what: `runc (${RUNC})`, ok: async () => existsSync(RUNC), fix: 'apt-get install runc' },
   ...CNI_PLUGINS.map((p) => ({
