@@ -7,6 +7,7 @@ import type { ClusterBinaries } from './components.js';
 import { kubeconfigOf } from './control-plane.js';
 import { CLUSTER_DOMAIN, NETWORK, NODE_NAME, type StatePaths } from './layout.js';
 import type { Daemon } from './processes.js';
+import { mayLowerOomScore } from './runtime.js';
 import { writeIfChanged } from './files.js';
 
 /** The node: containerd, the kubelet and kube-proxy. */
@@ -46,6 +47,8 @@ export function kubeletConfig(paths: StatePaths, pki: Pki): object {
     // Kubernetes 1.35 refuses cgroup v1 unless told otherwise; this machine may have nothing else.
     ...(hostHasCgroupV2() ? {} : { failCgroupV1: false }),
     failSwapOn: false,
+    // Without CAP_SYS_RESOURCE the kubelet cannot lower its own score either (see runtime.ts).
+    ...(mayLowerOomScore() ? {} : { oomScoreAdj: 0 }),
     clusterDNS: [NETWORK.dnsServiceIp],
     clusterDomain: CLUSTER_DOMAIN,
     // An empty file: pods get only the cluster DNS, and CoreDNS (dnsPolicy Default) no upstream.
@@ -89,6 +92,7 @@ export function kubeProxyConfig(paths: StatePaths): object {
     mode: 'iptables',
     clientConnection: { kubeconfig: kubeconfigOf(paths, 'kube-proxy') },
     hostnameOverride: NODE_NAME,
+    ...(mayLowerOomScore() ? {} : { oomScoreAdj: 0 }),
     clusterCIDR: NETWORK.podCidr,
     bindAddress: NETWORK.nodeIp,
     healthzBindAddress: '127.0.0.1:10256',
