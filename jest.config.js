@@ -16,5 +16,10 @@ export const base = {
 export default {
   ...base,
   testMatch: ['<rootDir>/**/*.test.ts'],
-  testPathIgnorePatterns: [...base.testPathIgnorePatterns, '\\.e2e\\.test\\.ts$', '\\.act\\.test\\.ts$'],
+  testPathIgnorePatterns: [
+    ...base.testPathIgnorePatterns,
+    '\\.e2e\\.test\\.ts$',
+    '\\.cluster\\.test\\.ts$',
+    '\\.act\\.test\\.ts$',
+  ],
 };

@@ -1,0 +1,46 @@
+import { ensureClusterBinaries } from './components.js';
+import { down, loadImage, status, up } from './cluster.js';
+import { progress } from './progress.js';
+
+/**
+ * `npm run cluster -- up | down | status | load-image IMAGE... | build`
+ *
+ * The local single-node Kubernetes of the test suite, built from upstream Go modules (see README.md
+ * of this folder's parent). `up` prints the two `export` lines that point a shell at it.
+ */
+
+const USAGE = 'usage: npm run cluster -- up | down | status | load-image IMAGE... | build';
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'up':
+      process.stdout.write(await up());
+      return 0;
+    case 'down':
+      await down();
+      return 0;
+    case 'status': {
+      const result = await status();
+      process.stdout.write(result.text);
+      return result.text.includes('cluster: up') ? 0 : 1;
+    }
+    case 'load-image':
+      if (rest.length === 0) throw new Error(`load-image needs at least one image\n${USAGE}`);
+      await loadImage(rest);
+      return 0;
+    case 'build':
+      await ensureClusterBinaries();
+      return 0;
+    default:
+      process.stderr.write(`${USAGE}\n`);
+      return 2;
+  }
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (error) {
+  progress(`error: ${(error as Error).message}`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,11 @@
+// Cluster tests (`npm run test:cluster`): a real single-node Kubernetes built from the upstream Go
+// modules (`npm run cluster`), brought up and down by the tests themselves, one file at a time.
+import { base } from './jest.config.js';
+
+/** @type {import('jest').Config} */
+export default {
+  ...base,
+  testMatch: ['<rootDir>/**/*.cluster.test.ts'],
+  // A cold run builds Kubernetes, etcd, containerd and CoreDNS first.
+  testTimeout: 60 * 60 * 1000,
+};
