@@ -3,8 +3,8 @@
  * to build and run another one: binaries live in a tool-cache folder named after the version.
  *
  * Kubernetes is the newest 1.35 patch the Go module proxy serves, the minor of the kind node image the
- * workflows pin (PINS.md: kind v0.31.0 defaults to kindest/node v1.35.0). Its staging modules
- * (k8s.io/api, k8s.io/client-go, …) are published as v0.<minor>.<patch>.
+ * workflows pin (kind-config.yaml's kindest/node v1.35.0, the default of kind v0.31.0). Its staging
+ * modules (k8s.io/api, k8s.io/client-go, …) are published as v0.<minor>.<patch>.
  */
 export const KUBERNETES = {
   module: 'k8s.io/kubernetes',
