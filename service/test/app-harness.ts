@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from '@jest/globals';
 import { Test } from '@nestjs/testing';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { IncomingMessage, Server } from 'node:http';
@@ -44,6 +45,32 @@ export async function startApp(config: AppConfig): Promise<{ app: NestExpressApp
   tuneExpress(app);
   await app.init();
   return { app, server: app.getHttpServer() as Server };
+}
+
+/**
+ * One app for the enclosing `describe`: started before its tests on a scratch incidents file whose
+ * newest incident is `days` days ago (counted when the suite starts, not when the file loads, so a
+ * run across midnight stays right), and closed after them.
+ */
+export function appPerSuite(days: number): { app: () => NestExpressApplication; dir: string } {
+  const scratch = scratchDir();
+  let app: NestExpressApplication | undefined;
+  beforeAll(async () => {
+    ({ app } = await startApp(
+      testConfig(writeIncidents(scratch.dir, `incidents:\n  - date: ${daysAgo(days)}\n`)),
+    ));
+  });
+  afterAll(async () => {
+    await app?.close();
+    scratch.remove();
+  });
+  return {
+    app: () => {
+      if (!app) throw new Error('appPerSuite: the app starts in beforeAll; use it inside a test');
+      return app;
+    },
+    dir: scratch.dir,
+  };
 }
 
 /** `date` days before today in UTC, as YYYY-MM-DD. */

@@ -1,8 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import { describe, expect, it, jest } from '@jest/globals';
 import request from 'supertest';
 import { IncidentsService } from '../src/incidents/incidents.service.js';
-import { daysAgo, scratchDir, startApp, testConfig, writeIncidents } from './app-harness.js';
+import { appPerSuite } from './app-harness.js';
 
 /**
  * A failure while building the reply must not depend on the lane the request took: the plain
@@ -10,22 +9,12 @@ import { daysAgo, scratchDir, startApp, testConfig, writeIncidents } from './app
  * there) give the same 500 with a one-line reason, and neither leaves the client waiting.
  */
 describe('a failure while answering GET /', () => {
-  const scratch = scratchDir();
-  let app: NestExpressApplication;
-
-  beforeAll(async () => {
-    ({ app } = await startApp(
-      testConfig(writeIncidents(scratch.dir, `incidents:\n  - date: ${daysAgo(1)}\n`)),
-    ));
-  });
-  afterAll(async () => {
-    await app.close();
-    scratch.remove();
-  });
+  const suite = appPerSuite(1);
+  const app = suite.app;
 
   it('answers 500 `error: <reason>` on both lanes, and the server keeps serving', async () => {
-    const server = app.getHttpServer();
-    const current = jest.spyOn(app.get(IncidentsService), 'current').mockImplementation(() => {
+    const server = app().getHttpServer();
+    const current = jest.spyOn(app().get(IncidentsService), 'current').mockImplementation(() => {
       throw new Error('view unavailable\n    at somewhere (internal.js:1:1)');
     });
     try {
@@ -45,7 +34,7 @@ describe('a failure while answering GET /', () => {
   });
 
   it('keeps Nest’s own answer for errors Nest knows, such as a 404', async () => {
-    const response = await request(app.getHttpServer()).get('/nowhere');
+    const response = await request(app().getHttpServer()).get('/nowhere');
     expect(response.status).toBe(404);
     expect(response.body).toMatchObject({ statusCode: 404 });
   });

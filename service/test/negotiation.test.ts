@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import { describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import { daysAgo, scratchDir, startApp, testConfig, writeIncidents } from './app-harness.js';
+import { appPerSuite, writeIncidents } from './app-harness.js';
 
 const TEXT = 'text/plain; charset=utf-8';
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -11,18 +10,8 @@ const JSON_TYPE = 'application/json; charset=utf-8';
  * Express and the same request through Nest (a query string sends it there).
  */
 describe('content negotiation on /', () => {
-  const scratch = scratchDir();
-  let app: NestExpressApplication;
-
-  beforeAll(async () => {
-    ({ app } = await startApp(
-      testConfig(writeIncidents(scratch.dir, `incidents:\n  - date: ${daysAgo(2)}\n`)),
-    ));
-  });
-  afterAll(async () => {
-    await app.close();
-    scratch.remove();
-  });
+  const suite = appPerSuite(2);
+  const app = suite.app;
 
   it.each<[string | undefined, string]>([
     [undefined, TEXT],
@@ -39,7 +28,7 @@ describe('content negotiation on /', () => {
     ['application/vnd.example+json', TEXT],
   ])('Accept: %s answers %s on both lanes, with Vary: Accept', async (accept, type) => {
     for (const path of ['/', '/?via=nest']) {
-      const call = request(app.getHttpServer()).get(path);
+      const call = request(app().getHttpServer()).get(path);
       const response = await (accept === undefined ? call : call.set('Accept', accept));
       expect([path, response.status, response.headers['content-type']]).toEqual([path, 200, type]);
       expect(response.headers.vary).toBe('Accept');
@@ -47,9 +36,9 @@ describe('content negotiation on /', () => {
   });
 
   it('an error answer varies on Accept too', async () => {
-    writeIncidents(scratch.dir, 'incidents: []\n');
+    writeIncidents(suite.dir, 'incidents: []\n');
     for (const path of ['/', '/?via=nest']) {
-      const response = await request(app.getHttpServer()).get(path);
+      const response = await request(app().getHttpServer()).get(path);
       expect([response.status, response.headers.vary]).toEqual([500, 'Accept']);
     }
   });

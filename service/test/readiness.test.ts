@@ -1,27 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import { describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { ShutdownState } from '../src/lifecycle/shutdown-state.js';
-import { daysAgo, scratchDir, startApp, testConfig, writeIncidents } from './app-harness.js';
+import { appPerSuite } from './app-harness.js';
 
 describe('readiness during shutdown', () => {
-  const scratch = scratchDir();
-  let app: NestExpressApplication;
-
-  beforeAll(async () => {
-    ({ app } = await startApp(
-      testConfig(writeIncidents(scratch.dir, `incidents:\n  - date: ${daysAgo(1)}\n`)),
-    ));
-  });
-  afterAll(async () => {
-    await app.close();
-    scratch.remove();
-  });
+  const suite = appPerSuite(1);
+  const app = suite.app;
 
   it('turns /readyz to 503 the moment shutdown begins, while / and /healthz keep answering', async () => {
-    const server = app.getHttpServer();
+    const server = app().getHttpServer();
     expect((await request(server).get('/readyz')).status).toBe(200);
-    app.get(ShutdownState).begin('SIGTERM');
+    app().get(ShutdownState).begin('SIGTERM');
     const ready = await request(server).get('/readyz');
     expect([ready.status, ready.text]).toEqual([503, 'not ready: shutting down (SIGTERM)\n']);
     expect((await request(server).get('/')).status).toBe(200);

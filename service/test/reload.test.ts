@@ -1,32 +1,21 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import { describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { denseIncidents } from '../bench/dense-incidents.js';
-import { askUntil, daysAgo, scratchDir, startApp, testConfig, writeIncidents } from './app-harness.js';
+import { appPerSuite, askUntil, daysAgo, writeIncidents } from './app-harness.js';
 
 /** Just under INCIDENTS_MAX_BYTES: the largest file the service accepts, and the slowest to parse. */
 const NEAR_ONE_MIB = 1_040_000;
 
 describe('reloading a large file', () => {
-  const scratch = scratchDir();
-  let app: NestExpressApplication;
+  const suite = appPerSuite(5);
+  const app = suite.app;
 
-  beforeAll(async () => {
-    ({ app } = await startApp(
-      testConfig(writeIncidents(scratch.dir, `incidents:\n  - date: ${daysAgo(5)}\n`)),
-    ));
-  });
-  afterAll(async () => {
-    await app.close();
-    scratch.remove();
-  });
-
-  const get = (path: string) => request(app.getHttpServer()).get(path);
+  const get = (path: string) => request(app().getHttpServer()).get(path);
   const statusOf = (text: string) => text.split('\n', 1)[0];
 
   it('answers requests sent during the reload before the reload ends', async () => {
     expect(statusOf((await get('/')).text)).toBe('status: 5 days since the last incident');
-    writeIncidents(scratch.dir, denseIncidents(NEAR_ONE_MIB, daysAgo(2)));
+    writeIncidents(suite.dir, denseIncidents(NEAR_ONE_MIB, daysAgo(2)));
 
     // The first request sees the change and starts the reload; it and the ones after it are
     // answered from the previous file while the new one is parsed.

@@ -1,8 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import { describe, expect, it, jest } from '@jest/globals';
 import request from 'supertest';
 import { IncidentsService } from '../src/incidents/incidents.service.js';
-import { daysAgo, scratchDir, startApp, testConfig, writeIncidents } from './app-harness.js';
+import { appPerSuite } from './app-harness.js';
 
 const DELAY_MS = 60;
 
@@ -13,21 +12,11 @@ function busyFor(ms: number): void {
 }
 
 describe('http_request_duration_seconds', () => {
-  const scratch = scratchDir();
-  let app: NestExpressApplication;
-
-  beforeAll(async () => {
-    ({ app } = await startApp(
-      testConfig(writeIncidents(scratch.dir, `incidents:\n  - date: ${daysAgo(1)}\n`)),
-    ));
-  });
-  afterAll(async () => {
-    await app.close();
-    scratch.remove();
-  });
+  const suite = appPerSuite(1);
+  const app = suite.app;
 
   async function recordedSeconds(): Promise<{ sum: number; count: number }> {
-    const text = (await request(app.getHttpServer()).get('/metrics')).text;
+    const text = (await request(app().getHttpServer()).get('/metrics')).text;
     const value = (name: string) =>
       Number(
         new RegExp(`^http_request_duration_seconds_${name}\\{method="GET",route="/"\\} (\\S+)$`, 'm').exec(
@@ -42,14 +31,14 @@ describe('http_request_duration_seconds', () => {
     ['Nest', '/?via=nest'],
   ])('counts the whole time of a slow reply through %s', async (_lane, path) => {
     const before = await recordedSeconds();
-    const service = app.get(IncidentsService);
+    const service = app().get(IncidentsService);
     const current = service.current.bind(service);
     const slow = jest.spyOn(service, 'current').mockImplementation(() => {
       busyFor(DELAY_MS);
       return current();
     });
     try {
-      expect((await request(app.getHttpServer()).get(path)).status).toBe(200);
+      expect((await request(app().getHttpServer()).get(path)).status).toBe(200);
     } finally {
       slow.mockRestore();
     }
