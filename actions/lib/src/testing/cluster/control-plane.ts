@@ -66,17 +66,27 @@ export function apiServer(bin: ClusterBinaries, paths: StatePaths, pki: Pki): Da
   };
 }
 
+/**
+ * What the controller manager and the scheduler share: one kubeconfig for the API and for checking
+ * callers of their own endpoints, which listen on loopback only; one instance, so no leader election.
+ */
+function controllerArgs(kubeconfig: string): string[] {
+  return [
+    `--kubeconfig=${kubeconfig}`,
+    `--authentication-kubeconfig=${kubeconfig}`,
+    `--authorization-kubeconfig=${kubeconfig}`,
+    '--bind-address=127.0.0.1',
+    '--leader-elect=false',
+  ];
+}
+
 export function controllerManager(bin: ClusterBinaries, paths: StatePaths, pki: Pki): Daemon {
   const kubeconfig = kubeconfigOf(paths, 'controller-manager');
   return {
     name: 'kube-controller-manager',
     binary: bin.kubernetes.path('kube-controller-manager'),
     args: [
-      `--kubeconfig=${kubeconfig}`,
-      `--authentication-kubeconfig=${kubeconfig}`,
-      `--authorization-kubeconfig=${kubeconfig}`,
-      '--bind-address=127.0.0.1',
-      '--leader-elect=false',
+      ...controllerArgs(kubeconfig),
       '--use-service-account-credentials=true',
       `--service-account-private-key-file=${pki.serviceAccountKey}`,
       `--root-ca-file=${pki.ca}`,
@@ -95,14 +105,6 @@ export function scheduler(bin: ClusterBinaries, paths: StatePaths): Daemon {
   return {
     name: 'kube-scheduler',
     binary: bin.kubernetes.path('kube-scheduler'),
-    args: [
-      `--kubeconfig=${kubeconfig}`,
-      `--authentication-kubeconfig=${kubeconfig}`,
-      `--authorization-kubeconfig=${kubeconfig}`,
-      '--bind-address=127.0.0.1',
-      '--leader-elect=false',
-      '--profiling=false',
-      '--v=1',
-    ],
+    args: [...controllerArgs(kubeconfig), '--profiling=false', '--v=1'],
   };
 }

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { execa } from 'execa';
+import { runToolchain } from '../toolchain.js';
 import { toolsCache } from './layout.js';
 import { progress } from './progress.js';
 
@@ -95,21 +95,16 @@ function goEnv(): Record<string, string> {
 }
 
 async function go(args: string[], cwd: string, env: Record<string, string>): Promise<string> {
-  const result = await execa('go', args, { cwd, env, reject: false, all: true });
-  if ((result as { code?: string }).code === 'ENOENT') {
+  const run = await runToolchain('go', args, { cwd, env });
+  if (run.outcome === 'missing') {
     throw new Error(
       'go is not installed: install Go 1.26 (apt-get install golang-go is too old; use go.dev/dl).',
     );
   }
-  if (result.exitCode !== 0) {
-    const tail = String(result.all ?? '')
-      .trim()
-      .split('\n')
-      .slice(-15)
-      .join('\n');
-    throw new Error(`go ${args[0]} failed in ${cwd} (exit ${result.exitCode}):\n${tail}`);
+  if (run.outcome === 'failed') {
+    throw new Error(`go ${args[0]} failed in ${cwd} (exit ${run.exitCode}):\n${run.tail}`);
   }
-  return String(result.stdout);
+  return run.stdout;
 }
 
 interface UpstreamGoMod {

@@ -1,6 +1,5 @@
 import { chmod, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { execa } from 'execa';
 import { ActionError } from '../../errors.js';
 import {
   cachedToolPath,
@@ -11,6 +10,7 @@ import {
   toolsCacheDir,
   type PinnedTool,
 } from '../../tools.js';
+import { runToolchain } from '../toolchain.js';
 import { describeRecipe, RECIPES, type GoRecipe, type PypiRecipe } from './recipes.js';
 
 /**
@@ -120,20 +120,15 @@ async function runInstaller(
   env: Env,
 ): Promise<void> {
   const what = `${tool} ${TOOL_PINS[tool].version}`;
-  const result = await execa(command, args, { env, extendEnv: false, reject: false, all: true });
-  if ((result as { code?: string }).code === 'ENOENT') {
+  const run = await runToolchain(command, args, { env, extendEnv: false });
+  if (run.outcome === 'missing') {
     throw new ToolInstallError(
       `${what}: ${command} is not on PATH. Install ${TOOLCHAINS[from]}, then run \`npm run tools\` again.`,
     );
   }
-  if (result.exitCode !== 0) {
-    const tail = String(result.all ?? '')
-      .trim()
-      .split('\n')
-      .slice(-15)
-      .join('\n');
+  if (run.outcome === 'failed') {
     throw new ToolInstallError(
-      `${what}: \`${command} ${args.join(' ')}\` failed (exit ${result.exitCode}):\n${tail}\n` +
+      `${what}: \`${command} ${args.join(' ')}\` failed (exit ${run.exitCode}):\n${run.tail}\n` +
         `It needs ${TOOLCHAINS[from]} and its registry; fix the cause above, then run \`npm run tools\` again.`,
     );
   }
