@@ -1,10 +1,11 @@
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { execa } from 'execa';
 import { tempDir } from '../src/testing/action-env.js';
 import { installTool, ToolInstallError } from '../src/testing/tools/install.js';
+import { installSystemTool } from '../src/testing/tools/install-system.js';
 import { cachedToolPath, locateTool, PINNED_TOOLS, TOOL_PINS } from '../src/tools.js';
 
 /** `npm run tools`: what it prints, how it installs, and how it fails. */
@@ -93,4 +94,60 @@ describe('installTool', () => {
     expect(message).toMatch(/fix the cause above, then run `npm run tools` again\.$/);
     expect(readdirSync(cache).filter((f) => f !== 'empty-modcache')).toEqual([]);
   }, 60_000);
+});
+
+describe('installSystemTool', () => {
+  /**
+   * A recording apt-get on a PATH of its own: the real one would change this machine's packages.
+   * Its `install` puts a shellcheck that reports a version where the locator looks, as the package does.
+   */
+  function fakeApt(exitCode = 0): { env: Record<string, string>; calls: () => string[]; bin: string } {
+    const bin = scratchCache();
+    const log = path.join(bin, 'calls.log');
+    writeFileSync(
+      path.join(bin, 'apt-get'),
+      [
+        '#!/bin/sh',
+        `echo "$DEBIAN_FRONTEND $*" >> '${log}'`,
+        exitCode !== 0 ? `echo 'E: Unable to locate package shellcheck' >&2; exit ${exitCode}` : '',
+        `if [ "$1" = install ]; then printf '#!/bin/sh\\necho "version: 0.9.0"\\n' > '${bin}/shellcheck'; /bin/chmod +x '${bin}/shellcheck'; fi`,
+      ].join('\n'),
+      { mode: 0o755 },
+    );
+    return {
+      env: { PATH: bin, INCIDENTS_TOOLS_CACHE: scratchCache() },
+      calls: () => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : []),
+      bin,
+    };
+  }
+
+  it("installs Debian's shellcheck with apt-get as root, lists first, and returns what the locator finds", async () => {
+    const apt = fakeApt();
+    await expect(installSystemTool('shellcheck', apt.env, true)).resolves.toBe(
+      path.join(apt.bin, 'shellcheck'),
+    );
+    expect(apt.calls()).toEqual([
+      'noninteractive update -qq',
+      'noninteractive install -y -qq --no-install-recommends shellcheck',
+    ]);
+  });
+
+  it('names the command instead of installing when not root', async () => {
+    const apt = fakeApt();
+    const error = await installSystemTool('shellcheck', apt.env, false).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ToolInstallError);
+    expect((error as Error).message).toBe(
+      'shellcheck is not installed: run `sudo apt-get install shellcheck`, then `npm run tools`.',
+    );
+    expect(apt.calls()).toEqual([]);
+  });
+
+  it("fails with apt-get's reason when the package cannot be had", async () => {
+    const apt = fakeApt(100);
+    const error = await installSystemTool('shellcheck', apt.env, true).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ToolInstallError);
+    expect((error as Error).message).toBe(
+      'shellcheck: `apt-get update -qq` failed (exit 100):\nE: Unable to locate package shellcheck',
+    );
+  });
 });

@@ -9,6 +9,7 @@ import {
   type LocatableTool,
 } from '../../tools.js';
 import { installTool } from './install.js';
+import { installSystemTool } from './install-system.js';
 import { describeRecipe, RECIPES } from './recipes.js';
 
 /**
@@ -23,12 +24,14 @@ async function ensure(tool: LocatableTool): Promise<string> {
   try {
     return await locateTool(tool);
   } catch (error) {
-    if (!(error instanceof ToolNotInstalledError) || !isPinned(tool)) throw error;
+    if (!(error instanceof ToolNotInstalledError)) throw error;
     const started = performance.now();
-    process.stderr.write(`${tool} ${TOOL_PINS[tool].version}: ${describeRecipe(RECIPES[tool])} ...\n`);
-    const installed = await installTool(tool);
+    const what = isPinned(tool) ? `${tool} ${TOOL_PINS[tool].version}` : tool;
+    const how = isPinned(tool) ? describeRecipe(RECIPES[tool]) : "Debian's package, with apt-get";
+    process.stderr.write(`${what}: ${how} ...\n`);
+    const installed = isPinned(tool) ? await installTool(tool) : await installSystemTool(tool);
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    process.stderr.write(`${tool} ${TOOL_PINS[tool].version}: installed in ${seconds} s\n`);
+    process.stderr.write(`${what}: installed in ${seconds} s\n`);
     return installed;
   }
 }
