@@ -29079,7 +29079,7 @@ which.sync = whichSync
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _incidents_pipeline_actions_lib_action__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2450);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8873);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2809);
 
 
 await (0,_incidents_pipeline_actions_lib_action__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .C)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e);
@@ -29089,7 +29089,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8873:
+/***/ 2809:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38454,7 +38454,7 @@ class process_ToolError extends errors/* ActionError */.lZ {
         this.result = result;
     }
 }
-async function runTool(tool, args, options = {}) {
+async function process_runTool(tool, args, options = {}) {
     for (const secret of options.secrets ?? [])
         if (secret)
             log_log().setSecret(secret);
@@ -38602,7 +38602,7 @@ class kubectl_KubectlClient {
     async describePods(namespace, names) {
         if (names.length === 0)
             return '';
-        const result = await runTool(this.binary, ['describe', 'pods', '--namespace', namespace, ...names, ...this.contextArgs()], {
+        const result = await process_runTool(this.binary, ['describe', 'pods', '--namespace', namespace, ...names, ...this.contextArgs()], {
             group: false,
             allowFailure: true,
             env: this.env,
@@ -38612,7 +38612,7 @@ class kubectl_KubectlClient {
     }
     /** The last lines of a pod's logs, and of its previous container run when it restarted. */
     async logsTail(namespace, pod, lines = 40, previous = false) {
-        const result = await runTool(this.binary, [
+        const result = await process_runTool(this.binary, [
             'logs',
             pod,
             '--namespace',
@@ -38686,7 +38686,7 @@ class kubectl_KubectlClient {
     }
     async get(args) {
         // Context last, so a failure message names the subcommand rather than the context.
-        const result = await runTool(this.binary, [...args, ...this.contextArgs()], {
+        const result = await process_runTool(this.binary, [...args, ...this.contextArgs()], {
             group: false,
             env: this.env,
             timeoutMs: 60_000,
@@ -38714,7 +38714,7 @@ async function writeSummary(title, rows, extraMarkdown) {
             { data: 'Item', header: true },
             { data: 'Value', header: true },
         ],
-        ...rows.map(([k, v]) => [k, escapeHtml(v)]),
+        ...rows.map(([k, v]) => [k, summary_escapeHtml(v)]),
     ]);
     if (extraMarkdown)
         lib_core/* summary */.z.addRaw(extraMarkdown, true);
@@ -38723,7 +38723,7 @@ async function writeSummary(title, rows, extraMarkdown) {
     await (0,external_node_fs_promises_namespaceObject.appendFile)(file, markdown + external_node_os_namespaceObject.EOL, 'utf8');
 }
 /** Table cells are HTML; tool output in them must not become markup. */
-function escapeHtml(text) {
+function summary_escapeHtml(text) {
     return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
@@ -38784,14 +38784,14 @@ function formatEvents(events) {
 }
 /** Markdown for the job summary: events and each failing pod in collapsible blocks. */
 function deploy_diagnostics_diagnosticsMarkdown(diagnostics) {
-    const block = (title, text) => `<details><summary>${escapeHtml(title)}</summary>\n\n<pre>${escapeHtml(tail(text, 60))}</pre>\n\n</details>\n`;
+    const block = (title, text) => `<details><summary>${summary_escapeHtml(title)}</summary>\n\n<pre>${summary_escapeHtml(tail(text, 60))}</pre>\n\n</details>\n`;
     const parts = ['#### Diagnostics\n', block('Events', formatEvents(diagnostics.events))];
     for (const p of diagnostics.pods) {
         parts.push(block(`Pod ${p.pod.name} (${podState(p.pod)})`, p.description));
         parts.push(block(`Logs of ${p.pod.name}`, p.previousLogs ? `${p.previousLogs}\n--- current ---\n${p.logs}` : p.logs));
     }
     if (diagnostics.problems.length > 0)
-        parts.push(`Not collected: ${escapeHtml(diagnostics.problems.join('; '))}\n`);
+        parts.push(`Not collected: ${summary_escapeHtml(diagnostics.problems.join('; '))}\n`);
     return parts.join('\n');
 }
 function tail(text, lines) {
@@ -39005,7 +39005,7 @@ class helm_HelmClient {
         });
     }
     run(args, options) {
-        return runTool(this.binary, args, { ...options, env: this.env });
+        return process_runTool(this.binary, args, { ...options, env: this.env });
     }
     failure(command, result) {
         return new errors/* ActionError */.lZ(`helm ${command} failed (exit ${result.exitCode}): ${meaningfulLine(result.stderr)}`);
@@ -39417,7 +39417,93 @@ function describeImage(options, existing) {
     return `${repository}:${tag}`;
 }
 
+;// CONCATENATED MODULE: ../lib/src/release-drift.ts
+
+
+/** The image fields of a revision's values; nothing else of them is read (they may hold secrets). */
+function recordedImage(values) {
+    const image = (values?.image ?? {});
+    const text = (value) => (typeof value === 'string' && value !== '' ? value : undefined);
+    return { repository: text(image.repository), tag: text(image.tag), digest: text(image.digest) };
+}
+/** The containers of running pods, from `kubectl get pods -o json`. */
+function parseRunningContainers(json) {
+    const list = JSON.parse(json);
+    return (list.items ?? [])
+        .filter((pod) => pod.status?.phase === 'Running' || pod.status?.phase === 'Pending')
+        .flatMap((pod) => (pod.status?.containerStatuses ?? []).map((c) => ({
+        pod: pod.metadata?.name ?? '',
+        container: c.name ?? '',
+        image: c.image ?? '',
+        imageID: c.imageID ?? '',
+    })));
+}
+/** Strips a default registry's prefix that runtimes add to short names (`docker.io/library/`). */
+function normalise(reference) {
+    return reference.replace(/^docker\.io\/(library\/)?/, '');
+}
+/**
+ * Compares the recorded image with every running container. With a recorded digest the resolved
+ * digest must match it (a moved tag shows); otherwise the reference each container started from
+ * must be `repository:tag`.
+ */
+function imageDrift(recorded, running) {
+    if (!recorded.repository || !recorded.tag) {
+        return { recorded: '(not recorded)', details: ['Helm recorded no image for this revision'] };
+    }
+    const reference = `${recorded.repository}:${recorded.tag}`;
+    const shown = recorded.digest ? `${reference}@${recorded.digest}` : reference;
+    if (running.length === 0)
+        return { recorded: shown, details: ['no running pods to compare'] };
+    const details = running.flatMap((c) => {
+        const started = normalise(c.image.split('@')[0]);
+        const resolved = /@(sha256:[0-9a-f]{64})$/.exec(c.imageID)?.[1];
+        const problems = [];
+        if (started !== normalise(reference))
+            problems.push(`runs ${c.image}`);
+        if (recorded.digest && resolved && resolved !== recorded.digest)
+            problems.push(`runs digest ${resolved}`);
+        return problems.map((p) => `${c.pod}/${c.container} ${p}`);
+    });
+    return { drifted: details.length > 0, recorded: shown, details };
+}
+/** The containers of the release's running pods (the chart's selector labels, so not the test pod). */
+async function runningContainers(options) {
+    const result = await runTool('kubectl', [
+        'get',
+        'pods',
+        '--namespace',
+        options.namespace,
+        '--selector',
+        `app.kubernetes.io/instance=${options.release},app.kubernetes.io/name`,
+        '--output',
+        'json',
+        ...(options.kubeContext ? ['--context', options.kubeContext] : []),
+    ], { group: false, timeoutMs: 60_000 });
+    return parseRunningContainers(result.stdout);
+}
+/** Markdown for the job summary. */
+function driftMarkdown(drift) {
+    const verdict = drift.drifted === undefined
+        ? 'not compared'
+        : drift.drifted
+            ? '**drift**: the cluster runs something else than Helm recorded'
+            : 'none: the pods run the recorded image';
+    const lines = [
+        '#### Drift',
+        '',
+        `Recorded by Helm: \`${escapeHtml(drift.recorded)}\``,
+        '',
+        `Drift: ${verdict}`,
+        '',
+    ];
+    for (const detail of drift.details)
+        lines.push(`- ${escapeHtml(detail)}`);
+    return lines.join('\n') + '\n';
+}
+
 ;// CONCATENATED MODULE: ../lib/src/release-rollback.ts
+
 
 
 /**
@@ -39471,11 +39557,9 @@ function origin(history) {
  * (the only part of them read: the rest may hold secrets).
  */
 function imageOfValues(values, appVersion = '') {
-    const image = (values?.image ?? {});
-    const repository = typeof image.repository === 'string' ? image.repository : '(chart default)';
-    const tag = typeof image.tag === 'string' && image.tag !== '' ? image.tag : `${appVersion || '?'} (appVersion)`;
-    const digest = typeof image.digest === 'string' && image.digest !== '' ? `@${image.digest}` : '';
-    return `${repository}:${tag}${digest}`;
+    const image = recordedImage(values);
+    const tag = image.tag ?? `${appVersion || '?'} (appVersion)`;
+    return `${image.repository ?? '(chart default)'}:${tag}${image.digest ? `@${image.digest}` : ''}`;
 }
 /** How many revisions a lasting target's summary shows. */
 const SUMMARY_HISTORY = 5;
@@ -39661,6 +39745,7 @@ function getInputs() {
  * Rollback as an operation of its own: choose the revision, `helm rollback` through the shared
  * HelmClient, smoke-test what serves afterwards, and report it the way helm-deploy reports a deploy.
  * A failure collects the same diagnostics (events, failing pods, their logs) before the step fails.
+ * The release's history and drift are release-report's, the step after it in rollback.yml.
  */
 async function run() {
     const inputs = getInputs();
@@ -39680,14 +39765,13 @@ async function run() {
     const report = async (title, extraRows, diagnostics) => {
         const after = await helm.status(target).catch(() => undefined);
         const ready = await kubectl.readyCount(inputs.namespace, selector).catch(() => undefined);
-        const history = await helm.history(target).catch(() => []);
         (0,action/* setOutputs */.n)({
             revision: after?.revision ?? choice.current,
             status: after?.status ?? 'unknown',
             'previous-revision': choice.current,
             'rolled-back-to': choice.revision,
         });
-        await writeSummary(title, [...rows(inputs, choice, after, ready, version.version), ...extraRows], [historyMarkdown(history), diagnostics].filter(Boolean).join('\n'));
+        await writeSummary(title, [...rows(inputs, choice, after, ready, version.version), ...extraRows], diagnostics);
     };
     try {
         await helm.rollback(target, choice.revision, { timeout: inputs.timeout, wait: inputs.wait });

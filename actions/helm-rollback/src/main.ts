@@ -5,11 +5,7 @@ import { ActionError } from '@incidents-pipeline/actions-lib/errors';
 import { HelmClient, type ReleaseTarget } from '@incidents-pipeline/actions-lib/helm';
 import { KubectlClient } from '@incidents-pipeline/actions-lib/kubectl';
 import { log } from '@incidents-pipeline/actions-lib/log';
-import {
-  chooseRollbackRevision,
-  historyMarkdown,
-  imageOfValues,
-} from '@incidents-pipeline/actions-lib/release-rollback';
+import { chooseRollbackRevision, imageOfValues } from '@incidents-pipeline/actions-lib/release-rollback';
 import { smokeTestRelease } from '@incidents-pipeline/actions-lib/smoke-test';
 import { writeSummary, type SummaryRow } from '@incidents-pipeline/actions-lib/summary';
 import { getInputs, type Inputs } from './inputs.js';
@@ -18,6 +14,7 @@ import { getInputs, type Inputs } from './inputs.js';
  * Rollback as an operation of its own: choose the revision, `helm rollback` through the shared
  * HelmClient, smoke-test what serves afterwards, and report it the way helm-deploy reports a deploy.
  * A failure collects the same diagnostics (events, failing pods, their logs) before the step fails.
+ * The release's history and drift are release-report's, the step after it in rollback.yml.
  */
 export async function run(): Promise<void> {
   const inputs = getInputs();
@@ -39,7 +36,6 @@ export async function run(): Promise<void> {
   const report = async (title: string, extraRows: SummaryRow[], diagnostics?: string) => {
     const after = await helm.status(target).catch(() => undefined);
     const ready = await kubectl.readyCount(inputs.namespace, selector).catch(() => undefined);
-    const history = await helm.history(target).catch(() => []);
     setOutputs({
       revision: after?.revision ?? choice.current,
       status: after?.status ?? 'unknown',
@@ -49,7 +45,7 @@ export async function run(): Promise<void> {
     await writeSummary(
       title,
       [...rows(inputs, choice, after, ready, version.version), ...extraRows],
-      [historyMarkdown(history), diagnostics].filter(Boolean).join('\n'),
+      diagnostics,
     );
   };
 

@@ -1,5 +1,6 @@
 import { ActionError } from './errors.js';
 import type { HistoryEntry } from './helm.js';
+import { recordedImage } from './release-drift.js';
 import { escapeHtml } from './summary.js';
 
 /**
@@ -77,12 +78,9 @@ function origin(history: readonly HistoryEntry[]): (revision: number) => number 
  * (the only part of them read: the rest may hold secrets).
  */
 export function imageOfValues(values: Record<string, unknown> | undefined, appVersion = ''): string {
-  const image = (values?.image ?? {}) as { repository?: unknown; tag?: unknown; digest?: unknown };
-  const repository = typeof image.repository === 'string' ? image.repository : '(chart default)';
-  const tag =
-    typeof image.tag === 'string' && image.tag !== '' ? image.tag : `${appVersion || '?'} (appVersion)`;
-  const digest = typeof image.digest === 'string' && image.digest !== '' ? `@${image.digest}` : '';
-  return `${repository}:${tag}${digest}`;
+  const image = recordedImage(values);
+  const tag = image.tag ?? `${appVersion || '?'} (appVersion)`;
+  return `${image.repository ?? '(chart default)'}:${tag}${image.digest ? `@${image.digest}` : ''}`;
 }
 
 /** How many revisions a lasting target's summary shows. */

@@ -241,7 +241,7 @@ describe('lasting environments', () => {
   });
   const stepIndex = (job: Job, match: (s: Step) => boolean) => (job.steps ?? []).findIndex(match);
   const reachesCluster = (s: Step) =>
-    ['./actions/helm-deploy', './actions/helm-rollback'].includes(s.uses ?? '') ||
+    ['./actions/helm-deploy', './actions/helm-rollback', './actions/release-report'].includes(s.uses ?? '') ||
     /\b(kubectl|helm)\s/.test(s.run ?? '');
 
   test('deploys and rollbacks run in the environment, in its one group, never cancelled', () => {
@@ -278,6 +278,9 @@ describe('lasting environments', () => {
         kubeconfig: true,
         before: true,
       });
+      // History and drift in the summary, after a failed operation too.
+      const report = job.steps?.find((s) => s.uses === './actions/release-report');
+      expect({ where, report: /always\(\)/.test(report?.if ?? '') }).toEqual({ where, report: true });
       expect(job.steps?.[kubeconfig].with).toEqual({
         kubeconfig: '${{ secrets.KUBECONFIG }}',
         'kubeconfig-b64': '${{ secrets.KUBECONFIG_B64 }}',
