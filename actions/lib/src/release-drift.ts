@@ -1,4 +1,4 @@
-import { runTool } from './process.js';
+import { ActionError } from './errors.js';
 import { escapeHtml } from './summary.js';
 
 /**
@@ -7,6 +7,8 @@ import { escapeHtml } from './summary.js';
  * describing something else than what serves. Read from the release's pods (the images their
  * containers were started from, and the digest the runtime resolved), compared with the image in the
  * revision's values. Reading needs only `list pods` in the namespace, which the deployer's Role has.
+ * The pods come as `kubectl get pods -o json` text: the read belongs to KubectlClient (kubectl.ts),
+ * the one place that runs kubectl, so until it has a method for it the workflow step runs kubectl.
  */
 
 export interface RecordedImage {
@@ -48,7 +50,12 @@ interface RawPodList {
 
 /** The containers of running pods, from `kubectl get pods -o json`. */
 export function parseRunningContainers(json: string): RunningContainer[] {
-  const list = JSON.parse(json) as RawPodList;
+  let list: RawPodList;
+  try {
+    list = JSON.parse(json) as RawPodList;
+  } catch {
+    throw new ActionError('the pod list is not JSON (expected kubectl get pods --output json)');
+  }
   return (list.items ?? [])
     .filter((pod) => pod.status?.phase === 'Running' || pod.status?.phase === 'Pending')
     .flatMap((pod) =>
@@ -87,30 +94,6 @@ export function imageDrift(recorded: RecordedImage, running: readonly RunningCon
     return problems.map((p) => `${c.pod}/${c.container} ${p}`);
   });
   return { drifted: details.length > 0, recorded: shown, details };
-}
-
-/** The containers of the release's running pods (the chart's selector labels, so not the test pod). */
-export async function runningContainers(options: {
-  namespace: string;
-  release: string;
-  kubeContext?: string;
-}): Promise<RunningContainer[]> {
-  const result = await runTool(
-    'kubectl',
-    [
-      'get',
-      'pods',
-      '--namespace',
-      options.namespace,
-      '--selector',
-      `app.kubernetes.io/instance=${options.release},app.kubernetes.io/name`,
-      '--output',
-      'json',
-      ...(options.kubeContext ? ['--context', options.kubeContext] : []),
-    ],
-    { group: false, timeoutMs: 60_000 },
-  );
-  return parseRunningContainers(result.stdout);
 }
 
 /** Markdown for the job summary. */

@@ -38852,7 +38852,13 @@ function release_drift_recordedImage(values) {
 }
 /** The containers of running pods, from `kubectl get pods -o json`. */
 function parseRunningContainers(json) {
-    const list = JSON.parse(json);
+    let list;
+    try {
+        list = JSON.parse(json);
+    }
+    catch {
+        throw new errors/* ActionError */.lZ('the pod list is not JSON (expected kubectl get pods --output json)');
+    }
     return (list.items ?? [])
         .filter((pod) => pod.status?.phase === 'Running' || pod.status?.phase === 'Pending')
         .flatMap((pod) => (pod.status?.containerStatuses ?? []).map((c) => ({
@@ -38890,21 +38896,6 @@ function imageDrift(recorded, running) {
         return problems.map((p) => `${c.pod}/${c.container} ${p}`);
     });
     return { drifted: details.length > 0, recorded: shown, details };
-}
-/** The containers of the release's running pods (the chart's selector labels, so not the test pod). */
-async function runningContainers(options) {
-    const result = await runTool('kubectl', [
-        'get',
-        'pods',
-        '--namespace',
-        options.namespace,
-        '--selector',
-        `app.kubernetes.io/instance=${options.release},app.kubernetes.io/name`,
-        '--output',
-        'json',
-        ...(options.kubeContext ? ['--context', options.kubeContext] : []),
-    ], { group: false, timeoutMs: 60_000 });
-    return parseRunningContainers(result.stdout);
 }
 /** Markdown for the job summary. */
 function driftMarkdown(drift) {
@@ -39146,10 +39137,13 @@ function getInputs() {
         namespace: getNamespace(),
         history: getInteger('history', 5, { min: 1, max: 20 }),
         kubeContext: kubeContext === undefined ? undefined : assertSingleLine('kube-context', kubeContext),
+        podsFile: inputs_getOptional('pods-file'),
     };
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts
+
+
 
 
 
@@ -39175,13 +39169,24 @@ async function run() {
         ]);
         return;
     }
-    const drift = imageDrift(release_drift_recordedImage(current.values), await runningContainers(target));
+    const recorded = release_drift_recordedImage(current.values);
+    const drift = inputs.podsFile
+        ? imageDrift(recorded, parseRunningContainers(await readPods(inputs.podsFile)))
+        : { ...imageDrift(recorded, []), details: ['no pod list given (input pods-file)'] };
     (0,action/* setOutputs */.n)({ revision: current.revision, drift: drift.drifted });
     await writeSummary(`Release ${inputs.release}`, [
         ['Release', `${inputs.release} (namespace ${inputs.namespace})`],
         ['Revision', `${current.revision} (${current.status})`],
         ['Drift', drift.drifted === undefined ? 'not compared' : drift.drifted ? 'yes' : 'none'],
     ], [historyMarkdown(history, inputs.history), driftMarkdown(drift)].join('\n'));
+}
+async function readPods(file) {
+    try {
+        return await (0,external_node_fs_promises_namespaceObject.readFile)(file, 'utf8');
+    }
+    catch {
+        throw new errors/* ActionError */.lZ(`input 'pods-file': cannot read ${file} (the output of kubectl get pods -o json)`);
+    }
 }
 
 

@@ -1,10 +1,13 @@
 import { setOutputs } from '@incidents-pipeline/actions-lib/action';
 import { HelmClient } from '@incidents-pipeline/actions-lib/helm';
+import { readFile } from 'node:fs/promises';
+import { ActionError } from '@incidents-pipeline/actions-lib/errors';
 import {
   driftMarkdown,
   imageDrift,
+  parseRunningContainers,
   recordedImage,
-  runningContainers,
+  type Drift,
 } from '@incidents-pipeline/actions-lib/release-drift';
 import { historyMarkdown } from '@incidents-pipeline/actions-lib/release-rollback';
 import { writeSummary } from '@incidents-pipeline/actions-lib/summary';
@@ -29,7 +32,10 @@ export async function run(): Promise<void> {
     ]);
     return;
   }
-  const drift = imageDrift(recordedImage(current.values), await runningContainers(target));
+  const recorded = recordedImage(current.values);
+  const drift: Drift = inputs.podsFile
+    ? imageDrift(recorded, parseRunningContainers(await readPods(inputs.podsFile)))
+    : { ...imageDrift(recorded, []), details: ['no pod list given (input pods-file)'] };
   setOutputs({ revision: current.revision, drift: drift.drifted });
   await writeSummary(
     `Release ${inputs.release}`,
@@ -40,4 +46,12 @@ export async function run(): Promise<void> {
     ],
     [historyMarkdown(history, inputs.history), driftMarkdown(drift)].join('\n'),
   );
+}
+
+async function readPods(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch {
+    throw new ActionError(`input 'pods-file': cannot read ${file} (the output of kubectl get pods -o json)`);
+  }
 }
