@@ -38454,7 +38454,7 @@ class process_ToolError extends errors/* ActionError */.lZ {
         this.result = result;
     }
 }
-async function process_runTool(tool, args, options = {}) {
+async function runTool(tool, args, options = {}) {
     for (const secret of options.secrets ?? [])
         if (secret)
             log_log().setSecret(secret);
@@ -38602,7 +38602,7 @@ class kubectl_KubectlClient {
     async describePods(namespace, names) {
         if (names.length === 0)
             return '';
-        const result = await process_runTool(this.binary, ['describe', 'pods', '--namespace', namespace, ...names, ...this.contextArgs()], {
+        const result = await runTool(this.binary, ['describe', 'pods', '--namespace', namespace, ...names, ...this.contextArgs()], {
             group: false,
             allowFailure: true,
             env: this.env,
@@ -38612,7 +38612,7 @@ class kubectl_KubectlClient {
     }
     /** The last lines of a pod's logs, and of its previous container run when it restarted. */
     async logsTail(namespace, pod, lines = 40, previous = false) {
-        const result = await process_runTool(this.binary, [
+        const result = await runTool(this.binary, [
             'logs',
             pod,
             '--namespace',
@@ -38686,7 +38686,7 @@ class kubectl_KubectlClient {
     }
     async get(args) {
         // Context last, so a failure message names the subcommand rather than the context.
-        const result = await process_runTool(this.binary, [...args, ...this.contextArgs()], {
+        const result = await runTool(this.binary, [...args, ...this.contextArgs()], {
             group: false,
             env: this.env,
             timeoutMs: 60_000,
@@ -39005,7 +39005,7 @@ class helm_HelmClient {
         });
     }
     run(args, options) {
-        return process_runTool(this.binary, args, { ...options, env: this.env });
+        return runTool(this.binary, args, { ...options, env: this.env });
     }
     failure(command, result) {
         return new errors/* ActionError */.lZ(`helm ${command} failed (exit ${result.exitCode}): ${meaningfulLine(result.stderr)}`);
@@ -39428,7 +39428,13 @@ function recordedImage(values) {
 }
 /** The containers of running pods, from `kubectl get pods -o json`. */
 function parseRunningContainers(json) {
-    const list = JSON.parse(json);
+    let list;
+    try {
+        list = JSON.parse(json);
+    }
+    catch {
+        throw new ActionError('the pod list is not JSON (expected kubectl get pods --output json)');
+    }
     return (list.items ?? [])
         .filter((pod) => pod.status?.phase === 'Running' || pod.status?.phase === 'Pending')
         .flatMap((pod) => (pod.status?.containerStatuses ?? []).map((c) => ({
@@ -39466,21 +39472,6 @@ function imageDrift(recorded, running) {
         return problems.map((p) => `${c.pod}/${c.container} ${p}`);
     });
     return { drifted: details.length > 0, recorded: shown, details };
-}
-/** The containers of the release's running pods (the chart's selector labels, so not the test pod). */
-async function runningContainers(options) {
-    const result = await runTool('kubectl', [
-        'get',
-        'pods',
-        '--namespace',
-        options.namespace,
-        '--selector',
-        `app.kubernetes.io/instance=${options.release},app.kubernetes.io/name`,
-        '--output',
-        'json',
-        ...(options.kubeContext ? ['--context', options.kubeContext] : []),
-    ], { group: false, timeoutMs: 60_000 });
-    return parseRunningContainers(result.stdout);
 }
 /** Markdown for the job summary. */
 function driftMarkdown(drift) {
