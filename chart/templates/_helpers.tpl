@@ -41,8 +41,13 @@ rollback could not bring the previous version back; it is refused here as well a
 {{- $tag }}
 {{- end }}
 
+{{/*
+The image reference. With image.digest the pods run exactly that image (a lasting environment deploys
+the digest the release published); the tag stays in the reference for people reading it.
+*/}}
 {{- define "incidents-service.image" -}}
 {{- printf "%s:%s" .Values.image.repository (include "incidents-service.imageTag" .) }}
+{{- with .Values.image.digest }}{{ printf "@%s" . }}{{ end }}
 {{- end }}
 
 {{/*

@@ -88,6 +88,14 @@ describe('chart rendered with default values', () => {
     expect(container.imagePullPolicy).toBe('IfNotPresent');
   });
 
+  it('runs exactly the published image when a digest is given, tag kept for readers', async () => {
+    const digest = `sha256:${'ab'.repeat(32)}`;
+    const rendered = await renderChart({
+      image: { repository: 'registry.example/incidents-service', tag: '0.2.0', digest },
+    });
+    expect(serviceContainer(rendered).image).toBe(`registry.example/incidents-service:0.2.0@${digest}`);
+  });
+
   it('lets node drains evict one pod at a time', () => {
     const pdb = only(manifests, 'PodDisruptionBudget');
     expect(pdb.spec?.maxUnavailable).toBe(1);

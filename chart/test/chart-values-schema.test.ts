@@ -19,6 +19,12 @@ const REFUSED: Array<[string, unknown, RegExp]> = [
   ['an empty image repository', { image: { repository: '' } }, /\/image\/repository/],
   ['the latest tag', { image: { tag: 'latest' } }, /\/image\/tag/],
   ['a numeric image tag', { image: { tag: 1.2 } }, /\/image\/tag.*want string/],
+  ['an image digest that is not sha256', { image: { digest: 'latest' } }, /\/image\/digest/],
+  [
+    'an image digest given with its repository',
+    { image: { digest: `r@sha256:${'a'.repeat(64)}` } },
+    /\/image\/digest/,
+  ],
   ['an unknown pull policy', { image: { pullPolicy: 'Sometimes' } }, /\/image\/pullPolicy/],
   [
     'a PodDisruptionBudget that blocks drains',

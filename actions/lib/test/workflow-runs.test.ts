@@ -230,3 +230,141 @@ describe('docs/act.md', () => {
     expect(token.join(' ')).toMatch(/gh auth token/);
   });
 });
+
+describe('lasting environments', () => {
+  const TARGETS = ['staging', 'production'];
+  const lasting = jobs.filter(({ job }) => job.environment !== undefined);
+  const contextsFor = (target: string) => ({
+    inputs: { environment: target },
+    needs: { resolve: { outputs: { environment: target } } },
+    vars: {},
+  });
+  const stepIndex = (job: Job, match: (s: Step) => boolean) => (job.steps ?? []).findIndex(match);
+  const reachesCluster = (s: Step) =>
+    ['./actions/helm-deploy', './actions/helm-rollback', './actions/release-report'].includes(s.uses ?? '') ||
+    /\b(kubectl|helm)\s/.test(s.run ?? '');
+
+  test('deploys and rollbacks run in the environment, in its one group, never cancelled', () => {
+    expect(lasting.map(({ where }) => where).sort()).toEqual([
+      'deploy.yml > deploy-environment',
+      'rollback.yml > rollback',
+    ]);
+    for (const { where, job } of lasting) {
+      const environment = job.environment as { name: string; url?: string };
+      const concurrency = job.concurrency as { group: string; 'cancel-in-progress'?: boolean };
+      for (const target of TARGETS) {
+        expect({ where, target, name: evaluate(environment.name, contextsFor(target)) }).toEqual({
+          where,
+          target,
+          name: target,
+        });
+        expect({ where, group: evaluate(concurrency.group, contextsFor(target)) }).toEqual({
+          where,
+          group: `environment-${target}`,
+        });
+      }
+      expect({ where, cancel: concurrency['cancel-in-progress'] }).toEqual({ where, cancel: false });
+      expect(environment.url).toMatch(/\S/);
+      expect(usesKind(job)).toBe(false);
+    }
+  });
+
+  test('the cluster comes from the environment secret through the kubeconfig action, before anything reaches it', () => {
+    for (const { where, job } of lasting) {
+      const kubeconfig = stepIndex(job, (s) => s.uses === './actions/kubeconfig');
+      const firstReach = stepIndex(job, reachesCluster);
+      expect({ where, kubeconfig: kubeconfig >= 0, before: kubeconfig < firstReach }).toEqual({
+        where,
+        kubeconfig: true,
+        before: true,
+      });
+      // History and drift in the summary, after a failed operation too.
+      const report = job.steps?.find((s) => s.uses === './actions/release-report');
+      expect({ where, report: /always\(\)/.test(report?.if ?? '') }).toEqual({ where, report: true });
+      // It compares the pods of the chart's selector (not the helm test pod) that the step before listed.
+      const pods = job.steps?.find((s) => /\bkubectl get pods\b/.test(s.run ?? ''));
+      expect({ where, selector: /instance=[^,"]+,app\.kubernetes\.io\/name"/.test(pods?.run ?? '') }).toEqual(
+        {
+          where,
+          selector: true,
+        },
+      );
+      expect(pods?.run).toContain('> "$RUNNER_TEMP/release-pods.json"');
+      expect(report?.with?.['pods-file']).toBe('${{ runner.temp }}/release-pods.json');
+      expect(job.steps?.[kubeconfig].with).toEqual({
+        kubeconfig: '${{ secrets.KUBECONFIG }}',
+        'kubeconfig-b64': '${{ secrets.KUBECONFIG_B64 }}',
+      });
+    }
+  });
+
+  test('deploy.yml: kind keeps the throwaway cluster, staging and production get the published image by digest', () => {
+    const { jobs: deployJobs } = workflow('deploy.yml').doc;
+    const source = deployJobs.resolve.steps!.find((s) => s.id === 'source')!;
+    const resolveFor = (environment: string, publish = '') =>
+      runStep(source, {
+        ENVIRONMENT: environment,
+        PUBLISH_IMAGE: publish,
+        IMAGE_REGISTRY: '',
+        OWNER: 'Example',
+      });
+    expect(resolveFor('kind')).toEqual({ source: 'rebuild', registry: '', environment: 'kind' });
+    expect(resolveFor('kind', 'true')).toMatchObject({ source: 'registry', registry: 'ghcr.io/example' });
+    for (const target of TARGETS) {
+      // Publishing switched off does not make a lasting environment rebuild.
+      expect(resolveFor(target)).toEqual({
+        source: 'registry',
+        registry: 'ghcr.io/example',
+        environment: target,
+      });
+    }
+    expect(() => resolveFor('prod')).toThrow();
+
+    const runs = (id: string, environment: string) =>
+      evaluate(deployJobs[id].if as string, { needs: { resolve: { outputs: { environment } } } });
+    expect(['kind', ...TARGETS].map((e) => [runs('deploy', e), runs('deploy-environment', e)])).toEqual([
+      ['true', 'false'],
+      ['false', 'true'],
+      ['false', 'true'],
+    ]);
+
+    const deploy = deployJobs['deploy-environment'].steps!.find((s) => s.uses === './actions/helm-deploy')!;
+    const digest = `sha256:${'a'.repeat(64)}`;
+    const withValues = (key: string) =>
+      evaluate(String(deploy.with?.[key]), {
+        steps: { image: { outputs: { digest } } },
+        needs: { resolve: { outputs: { registry: 'ghcr.io/example', version: '0.2.0' } } },
+        env: {},
+      });
+    expect(withValues('set')).toBe(`image.digest=${digest}`);
+    expect(withValues('image-repository')).toBe('ghcr.io/example/incidents-service');
+    expect(withValues('create-namespace')).toBe('false');
+    expect(withValues('rollback-on-failure')).toBe('true');
+  });
+
+  test('deliver.yml: the input, else DELIVER_ENVIRONMENT, else kind; a lasting one only with publishing, through deploy.yml', () => {
+    const { jobs: deliverJobs } = workflow('deliver.yml').doc;
+    const target = deliverJobs.validate.steps!.find((s) => s.id === 'target')!;
+    const targetFor = (requested: string, fallback: string, publish = 'true') =>
+      runStep(target, { REQUESTED: requested, DEFAULT: fallback, PUBLISH_IMAGE: publish }).environment;
+    expect(targetFor('', '')).toBe('kind');
+    expect(targetFor('default', 'staging')).toBe('staging');
+    expect(targetFor('', 'production')).toBe('production');
+    expect(targetFor('kind', 'production')).toBe('kind');
+    expect(targetFor('kind', '', '')).toBe('kind');
+    expect(() => targetFor('staging', '', '')).toThrow();
+    expect(() => targetFor('', 'qa')).toThrow();
+
+    const handOver = deliverJobs['deploy-environment'];
+    expect(handOver.uses).toBe('./.github/workflows/deploy.yml');
+    const runs = (environment: string, published: string) =>
+      evaluate(handOver.if as string, {
+        needs: { validate: { outputs: { environment } }, publish: { result: published } },
+      });
+    expect([runs('staging', 'success'), runs('kind', 'success'), runs('production', 'skipped')]).toEqual([
+      'true',
+      'false',
+      'false',
+    ]);
+  });
+});

@@ -1,0 +1,48 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { getInputs } from '../src/inputs.js';
+
+/** Inputs as the runner gives them (`INPUT_<NAME>`), turned into one checked object. */
+const set = (inputs: Record<string, string>) => {
+  for (const [name, value] of Object.entries(inputs)) process.env[`INPUT_${name.toUpperCase()}`] = value;
+};
+afterEach(() => {
+  for (const key of Object.keys(process.env)) if (key.startsWith('INPUT_')) delete process.env[key];
+});
+
+describe('helm-rollback inputs', () => {
+  it('defaults to the previous revision of incidents-service in incidents, waiting 5m, with helm test', () => {
+    expect(getInputs()).toEqual({
+      release: 'incidents-service',
+      namespace: 'incidents',
+      revision: undefined,
+      timeout: '5m',
+      wait: true,
+      kubeContext: undefined,
+      smokeTest: 'helm',
+    });
+  });
+
+  it('reads a revision, a timeout, wait and a context', () => {
+    set({ revision: '7', timeout: '1m30s', wait: 'false', 'kube-context': 'ci', 'smoke-test': 'HTTP' });
+    expect(getInputs()).toMatchObject({
+      revision: 7,
+      timeout: '1m30s',
+      wait: false,
+      kubeContext: 'ci',
+      smokeTest: 'http',
+    });
+  });
+
+  it.each([
+    [{ revision: '0' }, /input 'revision': must be at least 1/],
+    [{ revision: 'previous' }, /input 'revision': must be a whole number/],
+    [{ timeout: '300' }, /input 'timeout': '300' is not a duration/],
+    [{ release: 'Incidents_Service' }, /input 'release'/],
+    [{ namespace: 'a'.repeat(64) }, /input 'namespace'.*at most 63/],
+    [{ wait: 'yes please' }, /input 'wait': must be true or false/],
+    [{ 'smoke-test': 'curl' }, /input 'smoke-test': must be one of helm, http, none/],
+  ])('refuses %j', (inputs, message) => {
+    set(inputs);
+    expect(() => getInputs()).toThrow(message);
+  });
+});
