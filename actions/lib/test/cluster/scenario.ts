@@ -151,7 +151,7 @@ function once() {
       failures.push(new Date().toISOString() + ' ' + r.why);
       console.log('failed', new Date().toISOString(), r.why);
     }
-    await new Promise((r) => setTimeout(r, 25));
+    await new Promise((r) => setTimeout(r, 10));
   }
   console.log('RESULT ' + JSON.stringify({ sent, failed, failures: failures.slice(0, 20), last, distinct: bodies.size }));
 })();
