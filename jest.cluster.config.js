@@ -8,4 +8,5 @@ export default {
   testMatch: ['<rootDir>/**/*.cluster.test.ts'],
   // A cold run builds Kubernetes, etcd, containerd and CoreDNS first.
   testTimeout: 60 * 60 * 1000,
+  globalTeardown: '<rootDir>/jest.cluster.teardown.js',
 };
