@@ -38981,7 +38981,12 @@ class HelmClient {
             const entry = (await this.history(target, 1)).find((h) => h.revision === release.revision);
             if (entry) {
                 const chart = splitChartField(entry.chart);
-                return { ...release, chartName: chart.name, chartVersion: chart.version, appVersion: entry.appVersion };
+                return {
+                    ...release,
+                    chartName: chart.name,
+                    chartVersion: chart.version,
+                    appVersion: entry.appVersion,
+                };
             }
         }
         return release;
