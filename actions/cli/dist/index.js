@@ -32317,15 +32317,19 @@ which.sync = whichSync
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   _: () => (/* binding */ requireCluster),
-/* harmony export */   c: () => (/* binding */ deliver)
+/* harmony export */   $1: () => (/* binding */ clusterTitle),
+/* harmony export */   _H: () => (/* binding */ requireCluster),
+/* harmony export */   cK: () => (/* binding */ deliver),
+/* harmony export */   y2: () => (/* binding */ clusterTools)
 /* harmony export */ });
 /* harmony import */ var _incidents_pipeline_actions_lib_errors__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5075);
 /* harmony import */ var _incidents_pipeline_actions_lib_kind__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6446);
 /* harmony import */ var _incidents_pipeline_actions_lib_version__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9658);
-/* harmony import */ var _progress_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9463);
-/* harmony import */ var _steps_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7001);
-/* harmony import */ var _tools_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3781);
+/* harmony import */ var _local_cluster_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3454);
+/* harmony import */ var _progress_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9463);
+/* harmony import */ var _steps_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(7001);
+/* harmony import */ var _tools_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(3781);
+
 
 
 
@@ -32336,14 +32340,23 @@ which.sync = whichSync
 async function deliver(settings, versionText) {
     // Refused before any tool runs.
     const version = (0,_incidents_pipeline_actions_lib_version__WEBPACK_IMPORTED_MODULE_2__/* .parseVersionOrTag */ .fs)(versionText, 'v', { input: 'VERSION' }).version;
-    const progress = new _progress_js__WEBPACK_IMPORTED_MODULE_3__/* .Progress */ .k(5);
-    await progress.step('Checking tools (docker, kind, helm, kubectl)', () => (0,_tools_js__WEBPACK_IMPORTED_MODULE_5__/* .requireTools */ .P)(['docker', 'kind', 'helm', 'kubectl']));
-    await progress.step(`Kind cluster ${settings.cluster}`, () => requireCluster(settings));
-    const reference = await progress.step(`Building ${settings.image}:${version}`, () => (0,_steps_js__WEBPACK_IMPORTED_MODULE_4__/* .buildImage */ ._w)(settings, version));
-    await progress.step(`Loading ${reference} into kind`, () => (0,_steps_js__WEBPACK_IMPORTED_MODULE_4__/* .loadImage */ .yt)(settings, reference));
-    await progress.step(`Deploying ${version}`, () => (0,_steps_js__WEBPACK_IMPORTED_MODULE_4__/* .deployVersion */ .My)(settings, version));
+    const progress = new _progress_js__WEBPACK_IMPORTED_MODULE_4__/* .Progress */ .k(5);
+    await progress.step(`Checking tools (${clusterTools(settings).join(', ')})`, () => (0,_tools_js__WEBPACK_IMPORTED_MODULE_6__/* .requireTools */ .P)(clusterTools(settings)));
+    await progress.step(clusterTitle(settings), () => requireCluster(settings));
+    const reference = await progress.step(`Building ${settings.image}:${version}`, () => (0,_steps_js__WEBPACK_IMPORTED_MODULE_5__/* .buildImage */ ._w)(settings, version));
+    await progress.step(`Loading ${reference} into the cluster`, () => (0,_steps_js__WEBPACK_IMPORTED_MODULE_5__/* .loadImage */ .yt)(settings, reference));
+    await progress.step(`Deploying ${version}`, () => (0,_steps_js__WEBPACK_IMPORTED_MODULE_5__/* .deployVersion */ .My)(settings, version));
+}
+/** The tools a command needs: kind only when kind is the target. */
+function clusterTools(settings) {
+    return settings.target === 'kind' ? ['docker', 'kind', 'helm', 'kubectl'] : ['docker', 'helm', 'kubectl'];
+}
+function clusterTitle(settings) {
+    return settings.target === 'kind' ? `Kind cluster ${settings.cluster}` : 'Local cluster (npm run cluster)';
 }
 async function requireCluster(settings) {
+    if (settings.target === 'local')
+        return (0,_local_cluster_js__WEBPACK_IMPORTED_MODULE_3__/* .useLocalCluster */ .p)(settings, { start: false });
     if (!(await new _incidents_pipeline_actions_lib_kind__WEBPACK_IMPORTED_MODULE_1__/* .KindClient */ .G().hasCluster(settings.cluster))) {
         throw new _incidents_pipeline_actions_lib_errors__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`kind cluster '${settings.cluster}' does not exist; create it with: npm run init`);
     }
@@ -32382,14 +32395,14 @@ async function deploy(settings, versionText) {
     const version = (0,_incidents_pipeline_actions_lib_version__WEBPACK_IMPORTED_MODULE_3__/* .parseVersionOrTag */ .fs)(versionText, 'v', { input: 'VERSION' }).version;
     const reference = (0,_steps_js__WEBPACK_IMPORTED_MODULE_6__/* .imageReference */ .rA)(settings, version);
     const progress = new _progress_js__WEBPACK_IMPORTED_MODULE_5__/* .Progress */ .k(4);
-    await progress.step('Checking tools (docker, kind, helm, kubectl)', () => (0,_tools_js__WEBPACK_IMPORTED_MODULE_7__/* .requireTools */ .P)(['docker', 'kind', 'helm', 'kubectl']));
-    await progress.step(`Image ${reference} and kind cluster ${settings.cluster}`, async () => {
+    await progress.step(`Checking tools (${(0,_deliver_js__WEBPACK_IMPORTED_MODULE_4__/* .clusterTools */ .y2)(settings).join(', ')})`, () => (0,_tools_js__WEBPACK_IMPORTED_MODULE_7__/* .requireTools */ .P)((0,_deliver_js__WEBPACK_IMPORTED_MODULE_4__/* .clusterTools */ .y2)(settings)));
+    await progress.step(`Image ${reference} and ${(0,_deliver_js__WEBPACK_IMPORTED_MODULE_4__/* .clusterTitle */ .$1)(settings)}`, async () => {
         if (!(await new _incidents_pipeline_actions_lib_docker__WEBPACK_IMPORTED_MODULE_1__/* .DockerClient */ .a().imageExists(reference))) {
             throw new _incidents_pipeline_actions_lib_errors__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`image ${reference} is not present locally; build and deploy it with: npm run deliver -- ${version}`);
         }
-        await (0,_deliver_js__WEBPACK_IMPORTED_MODULE_4__/* .requireCluster */ ._)(settings);
+        await (0,_deliver_js__WEBPACK_IMPORTED_MODULE_4__/* .requireCluster */ ._H)(settings);
     });
-    await progress.step(`Loading ${reference} into kind`, () => (0,_steps_js__WEBPACK_IMPORTED_MODULE_6__/* .loadImage */ .yt)(settings, reference));
+    await progress.step(`Loading ${reference} into the cluster`, () => (0,_steps_js__WEBPACK_IMPORTED_MODULE_6__/* .loadImage */ .yt)(settings, reference));
     await progress.step(`Deploying ${version}`, async () => {
         const running = await (0,_steps_js__WEBPACK_IMPORTED_MODULE_6__/* .deployedVersion */ .Zy)(settings);
         if (running && running.version !== version)
@@ -32434,7 +32447,7 @@ async function main(argv) {
     if (options.command === 'init')
         await (0,_init_js__WEBPACK_IMPORTED_MODULE_4__/* .init */ .T)(settings);
     else if (options.command === 'deliver')
-        await (0,_deliver_js__WEBPACK_IMPORTED_MODULE_2__/* .deliver */ .c)(settings, options.version ?? '');
+        await (0,_deliver_js__WEBPACK_IMPORTED_MODULE_2__/* .deliver */ .cK)(settings, options.version ?? '');
     else
         await (0,_deploy_js__WEBPACK_IMPORTED_MODULE_3__/* .deploy */ .g)(settings, options.version ?? '');
     if (options.portForward !== undefined)
@@ -32584,15 +32597,21 @@ async function installKind(options) {
 
 // EXTERNAL MODULE: ../lib/src/version.ts
 var version = __nccwpck_require__(9658);
+// EXTERNAL MODULE: ./src/local-cluster.ts
+var local_cluster = __nccwpck_require__(3454);
 // EXTERNAL MODULE: ./src/progress.ts
 var src_progress = __nccwpck_require__(9463);
 // EXTERNAL MODULE: ./src/settings.ts
 var src_settings = __nccwpck_require__(5393);
+// EXTERNAL MODULE: ./src/deliver.ts
+var deliver = __nccwpck_require__(671);
 // EXTERNAL MODULE: ./src/steps.ts + 8 modules
 var steps = __nccwpck_require__(7001);
 // EXTERNAL MODULE: ./src/tools.ts
 var src_tools = __nccwpck_require__(3781);
 ;// CONCATENATED MODULE: ./src/init.ts
+
+
 
 
 
@@ -32613,7 +32632,7 @@ async function init(settings) {
     const initial = (0,version/* parseVersion */.ot)((0,src_settings/* initialVersion */.Rc)(settings), { input: 'chart appVersion' }).version;
     await progress.step('Checking tools (docker, helm, kubectl, kind)', async () => {
         await (0,src_tools/* requireTools */.P)(['docker', 'helm', 'kubectl']);
-        if (!(await (0,src_tools/* isInstalled */.j)('kind'))) {
+        if (settings.target === 'kind' && !(await (0,src_tools/* isInstalled */.j)('kind'))) {
             (0,log/* log */.Rm)().info(`kind is not installed: installing kind ${KIND_VERSION} into ${settings.toolsDir}`);
             await installKind({ installDir: settings.toolsDir, baseUrl: settings.kindDownloadBaseUrl });
             // The installed kind must be the pinned one the locator accepts, as every later step uses it.
@@ -32621,7 +32640,9 @@ async function init(settings) {
         }
     });
     const kind = new src_kind/* KindClient */.G();
-    await progress.step(`Kind cluster ${settings.cluster}`, async () => {
+    await progress.step((0,deliver/* clusterTitle */.$1)(settings), async () => {
+        if (settings.target === 'local')
+            return (0,local_cluster/* useLocalCluster */.p)(settings, { start: true });
         if (await kind.hasCluster(settings.cluster)) {
             (0,log/* log */.Rm)().info(`Cluster ${settings.cluster} exists`);
             return;
@@ -32671,6 +32692,65 @@ function decide(running, initial) {
 
 /***/ }),
 
+/***/ 3454:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   U: () => (/* binding */ loadIntoLocalCluster),
+/* harmony export */   p: () => (/* binding */ useLocalCluster)
+/* harmony export */ });
+/* harmony import */ var _incidents_pipeline_actions_lib_errors__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5075);
+/* harmony import */ var _incidents_pipeline_actions_lib_log__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9548);
+/* harmony import */ var _incidents_pipeline_actions_lib_process__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1663);
+
+
+
+/**
+ * The local cluster of `npm run cluster` as the CLI's target (INCIDENTS_CLUSTER=local), in place of
+ * kind: brought up (or found up) through that command, whose printed KUBECONFIG names a file with
+ * this cluster's single context, so a local command cannot reach another cluster; images go in
+ * with its `load-image`, as kind's go in with `kind load`.
+ */
+function cluster(settings, args) {
+    return (0,_incidents_pipeline_actions_lib_process__WEBPACK_IMPORTED_MODULE_2__/* .runTool */ .qI)('npm', ['run', '--silent', 'cluster', '--', ...args], {
+        cwd: settings.root,
+        group: false,
+        timeoutMs: 45 * 60_000,
+    });
+}
+/**
+ * Points this process (and every tool it starts) at the local cluster. `start: false` refuses when the
+ * cluster is down instead of starting it, as deliver and deploy refuse a missing kind cluster.
+ */
+async function useLocalCluster(settings, options) {
+    if (!options.start) {
+        const status = await (0,_incidents_pipeline_actions_lib_process__WEBPACK_IMPORTED_MODULE_2__/* .runTool */ .qI)('npm', ['run', '--silent', 'cluster', '--', 'status'], {
+            cwd: settings.root,
+            group: false,
+            allowFailure: true,
+        });
+        if (!/cluster: up/.test(status.stdout))
+            throw new _incidents_pipeline_actions_lib_errors__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ('the local cluster is down; start it with: npm run cluster -- up');
+    }
+    // `up` is a no-op on a running cluster and always prints where its kubeconfig and kubectl are.
+    const up = await cluster(settings, ['up']);
+    const exports = new Map([...up.stdout.matchAll(/^export (\w+)=(.*)$/gm)].map((m) => [m[1], m[2]]));
+    const kubeconfig = exports.get('KUBECONFIG');
+    const path = exports.get('PATH');
+    if (!kubeconfig || !path)
+        throw new _incidents_pipeline_actions_lib_errors__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`npm run cluster -- up printed no KUBECONFIG and PATH:\n${up.stdout}`);
+    process.env.KUBECONFIG = kubeconfig;
+    process.env.PATH = path.replace('$PATH', process.env.PATH ?? '');
+    (0,_incidents_pipeline_actions_lib_log__WEBPACK_IMPORTED_MODULE_1__/* .log */ .Rm)().info(`Local cluster: KUBECONFIG=${kubeconfig}`);
+}
+async function loadIntoLocalCluster(settings, reference) {
+    await cluster(settings, ['load-image', reference]);
+    (0,_incidents_pipeline_actions_lib_log__WEBPACK_IMPORTED_MODULE_1__/* .log */ .Rm)().info(`Loaded ${reference} into the local cluster`);
+}
+
+
+/***/ }),
+
 /***/ 3076:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -32697,6 +32777,10 @@ Options:
   --port-forward    After the command, forward http://127.0.0.1:8080 to the Service until Ctrl-C.
   --port N          Local port for --port-forward (default 8080).
   -h, --help        Show this help.
+
+Environment:
+  INCIDENTS_CLUSTER=local   Use the local cluster of \`npm run cluster\` instead of kind.
+  INCIDENTS_BASE_IMAGE=REF  Build the service on this base image (one Docker already has).
 
 Examples:
   npm run init
@@ -32821,10 +32905,15 @@ function loadSettings(env = process.env) {
     const root = repositoryRoot();
     const kindConfig = node_path__WEBPACK_IMPORTED_MODULE_1___default().join(root, 'kind-config.yaml');
     const cluster = clusterName(kindConfig);
+    const target = env.INCIDENTS_CLUSTER || 'kind';
+    if (target !== 'kind' && target !== 'local')
+        throw new _incidents_pipeline_actions_lib_errors__WEBPACK_IMPORTED_MODULE_4__/* .ActionError */ .lZ(`INCIDENTS_CLUSTER must be kind or local, got '${target}'`);
     return {
         root,
+        target,
         cluster,
-        kubeContext: `kind-${cluster}`,
+        // The local cluster's kubeconfig holds its one context only: the current one is that cluster.
+        kubeContext: target === 'kind' ? `kind-${cluster}` : '',
         kindConfig,
         image: 'incidents-service',
         serviceDir: node_path__WEBPACK_IMPORTED_MODULE_1___default().join(root, 'service'),
@@ -32834,6 +32923,7 @@ function loadSettings(env = process.env) {
         timeout: '5m',
         toolsDir: env.INCIDENTS_TOOLS_DIR || node_path__WEBPACK_IMPORTED_MODULE_1___default().join(root, '.cache', 'tools', 'bin'),
         kindDownloadBaseUrl: env.KIND_DOWNLOAD_BASE_URL || undefined,
+        baseImage: env.INCIDENTS_BASE_IMAGE || undefined,
     };
 }
 function clusterName(kindConfig) {
@@ -33240,7 +33330,11 @@ function parseGoDuration(text) {
 function processTimeoutMs(timeout) {
     return 2 * (parseGoDuration(timeout) ?? 300_000) + 120_000;
 }
-/** Parses `helm status -o json` (same shape in Helm 3 and 4). */
+/**
+ * Parses `helm status -o json`. Helm 3 includes the chart (`chart.metadata`); Helm 4 (checked against
+ * 4.3 on the local cluster) leaves `chart` out, so its name, version and appVersion stay empty here
+ * and `HelmClient.status` takes them from the revision's `helm history` entry instead.
+ */
 function parseRelease(json) {
     const raw = parseJson(json, 'helm status');
     return {
@@ -33270,6 +33364,14 @@ function parseHistory(json) {
         description: entry.description ?? '',
     }))
         .sort((a, b) => a.revision - b.revision);
+}
+/**
+ * Splits history's `chart` field (`<name>-<version>`, e.g. `incidents-service-0.1.0`) at the first
+ * dash followed by a version, since chart names may hold dashes and versions may too (`1.0.0-rc.1`).
+ */
+function splitChartField(chart) {
+    const m = /^(.+?)-(v?\d+\.\d+\.\d+.*)$/.exec(chart);
+    return m ? { name: m[1], version: m[2] } : { name: chart, version: '' };
 }
 /** The newest revision that was serving before `below`: what a rollback should return to. */
 function lastDeployedRevision(history, below = Infinity) {
@@ -33329,7 +33431,21 @@ class HelmClient {
                 return undefined;
             throw this.failure('status', result);
         }
-        return parseRelease(result.stdout);
+        const release = parseRelease(result.stdout);
+        if (release.chartName === '' && release.revision > 0) {
+            // Helm 4's status has no chart: the history entry of the same revision names it.
+            const entry = (await this.history(target, 1)).find((h) => h.revision === release.revision);
+            if (entry) {
+                const chart = splitChartField(entry.chart);
+                return {
+                    ...release,
+                    chartName: chart.name,
+                    chartVersion: chart.version,
+                    appVersion: entry.appVersion,
+                };
+            }
+        }
+        return release;
     }
     /** The release's revisions, oldest first; empty when the release does not exist. */
     async history(target, max = 20) {
@@ -33792,7 +33908,10 @@ var docker = __nccwpck_require__(1568);
 var src_image = __nccwpck_require__(7842);
 // EXTERNAL MODULE: ../lib/src/kind.ts
 var kind = __nccwpck_require__(6446);
+// EXTERNAL MODULE: ./src/local-cluster.ts
+var local_cluster = __nccwpck_require__(3454);
 ;// CONCATENATED MODULE: ./src/steps.ts
+
 
 
 
@@ -33812,6 +33931,8 @@ async function buildImage(settings, version) {
         image: settings.image,
         version,
         context: settings.serviceDir,
+        // A machine without a registry builds on a base image it already has.
+        buildArgs: settings.baseImage ? [{ key: 'BASE_IMAGE', value: settings.baseImage }] : [],
         metadata: await (0,src_image/* resolveBuildMetadata */.Cu)({ cwd: settings.root }),
     });
     const built = await new docker/* DockerClient */.a().build(plan);
@@ -33819,6 +33940,8 @@ async function buildImage(settings, version) {
     return plan.tags[0];
 }
 async function loadImage(settings, reference) {
+    if (settings.target === 'local')
+        return (0,local_cluster/* loadIntoLocalCluster */.U)(settings, reference);
     const method = await new kind/* KindClient */.G().loadImages(settings.cluster, [reference]);
     (0,src_log/* log */.Rm)().info(`Loaded ${reference} into kind cluster ${settings.cluster} (${method})`);
 }

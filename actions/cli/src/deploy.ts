@@ -2,7 +2,7 @@ import { ActionError } from '@incidents-pipeline/actions-lib/errors';
 import { DockerClient } from '@incidents-pipeline/actions-lib/docker';
 import { log } from '@incidents-pipeline/actions-lib/log';
 import { parseVersionOrTag } from '@incidents-pipeline/actions-lib/version';
-import { requireCluster } from './deliver.js';
+import { clusterTitle, clusterTools, requireCluster } from './deliver.js';
 import { Progress } from './progress.js';
 import type { Settings } from './settings.js';
 import { deployedVersion, deployVersion, imageReference, loadImage } from './steps.js';
@@ -16,10 +16,10 @@ export async function deploy(settings: Settings, versionText: string): Promise<v
   const version = parseVersionOrTag(versionText, 'v', { input: 'VERSION' }).version;
   const reference = imageReference(settings, version);
   const progress = new Progress(4);
-  await progress.step('Checking tools (docker, kind, helm, kubectl)', () =>
-    requireTools(['docker', 'kind', 'helm', 'kubectl']),
+  await progress.step(`Checking tools (${clusterTools(settings).join(', ')})`, () =>
+    requireTools(clusterTools(settings)),
   );
-  await progress.step(`Image ${reference} and kind cluster ${settings.cluster}`, async () => {
+  await progress.step(`Image ${reference} and ${clusterTitle(settings)}`, async () => {
     if (!(await new DockerClient().imageExists(reference))) {
       throw new ActionError(
         `image ${reference} is not present locally; build and deploy it with: npm run deliver -- ${version}`,
@@ -27,7 +27,7 @@ export async function deploy(settings: Settings, versionText: string): Promise<v
     }
     await requireCluster(settings);
   });
-  await progress.step(`Loading ${reference} into kind`, () => loadImage(settings, reference));
+  await progress.step(`Loading ${reference} into the cluster`, () => loadImage(settings, reference));
   await progress.step(`Deploying ${version}`, async () => {
     const running = await deployedVersion(settings);
     if (running && running.version !== version)

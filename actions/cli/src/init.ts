@@ -4,8 +4,10 @@ import { KindClient } from '@incidents-pipeline/actions-lib/kind';
 import { installKind, KIND_VERSION } from '@incidents-pipeline/actions-lib/kind-install';
 import { log } from '@incidents-pipeline/actions-lib/log';
 import { compare, parseVersion } from '@incidents-pipeline/actions-lib/version';
+import { useLocalCluster } from './local-cluster.js';
 import { Progress } from './progress.js';
 import { initialVersion, type Settings } from './settings.js';
+import { clusterTitle } from './deliver.js';
 import { buildImage, deployedVersion, deployVersion, loadImage } from './steps.js';
 import { isInstalled, requireTools } from './tools.js';
 
@@ -20,7 +22,7 @@ export async function init(settings: Settings): Promise<void> {
 
   await progress.step('Checking tools (docker, helm, kubectl, kind)', async () => {
     await requireTools(['docker', 'helm', 'kubectl']);
-    if (!(await isInstalled('kind'))) {
+    if (settings.target === 'kind' && !(await isInstalled('kind'))) {
       log().info(`kind is not installed: installing kind ${KIND_VERSION} into ${settings.toolsDir}`);
       await installKind({ installDir: settings.toolsDir, baseUrl: settings.kindDownloadBaseUrl });
       // The installed kind must be the pinned one the locator accepts, as every later step uses it.
@@ -29,7 +31,8 @@ export async function init(settings: Settings): Promise<void> {
   });
 
   const kind = new KindClient();
-  await progress.step(`Kind cluster ${settings.cluster}`, async () => {
+  await progress.step(clusterTitle(settings), async () => {
+    if (settings.target === 'local') return useLocalCluster(settings, { start: true });
     if (await kind.hasCluster(settings.cluster)) {
       log().info(`Cluster ${settings.cluster} exists`);
       return;

@@ -26,6 +26,10 @@ Options:
   --port N          Local port for --port-forward (default 8080).
   -h, --help        Show this help.
 
+Environment:
+  INCIDENTS_CLUSTER=local   Use the local cluster of \`npm run cluster\` instead of kind.
+  INCIDENTS_BASE_IMAGE=REF  Build the service on this base image (one Docker already has).
+
 Examples:
   npm run init
   npm run deliver -- 0.2.0

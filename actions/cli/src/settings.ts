@@ -12,6 +12,8 @@ import { ActionError } from '@incidents-pipeline/actions-lib/errors';
  */
 export interface Settings {
   root: string;
+  /** `kind` (default), or `local`: the cluster of `npm run cluster` (INCIDENTS_CLUSTER=local). */
+  target: 'kind' | 'local';
   cluster: string;
   kubeContext: string;
   kindConfig: string;
@@ -23,6 +25,8 @@ export interface Settings {
   timeout: string;
   /** Where the CLI installs kind when it is missing. */
   toolsDir: string;
+  /** Base image of the service build (INCIDENTS_BASE_IMAGE); default the Dockerfile's. */
+  baseImage?: string;
   /** kind release mirror (default GitHub's). */
   kindDownloadBaseUrl?: string;
 }
@@ -50,10 +54,15 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const root = repositoryRoot();
   const kindConfig = path.join(root, 'kind-config.yaml');
   const cluster = clusterName(kindConfig);
+  const target = env.INCIDENTS_CLUSTER || 'kind';
+  if (target !== 'kind' && target !== 'local')
+    throw new ActionError(`INCIDENTS_CLUSTER must be kind or local, got '${target}'`);
   return {
     root,
+    target,
     cluster,
-    kubeContext: `kind-${cluster}`,
+    // The local cluster's kubeconfig holds its one context only: the current one is that cluster.
+    kubeContext: target === 'kind' ? `kind-${cluster}` : '',
     kindConfig,
     image: 'incidents-service',
     serviceDir: path.join(root, 'service'),
@@ -63,6 +72,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     timeout: '5m',
     toolsDir: env.INCIDENTS_TOOLS_DIR || path.join(root, '.cache', 'tools', 'bin'),
     kindDownloadBaseUrl: env.KIND_DOWNLOAD_BASE_URL || undefined,
+    baseImage: env.INCIDENTS_BASE_IMAGE || undefined,
   };
 }
 

@@ -5,6 +5,7 @@ import { planBuild, resolveBuildMetadata } from '@incidents-pipeline/actions-lib
 import { KindClient } from '@incidents-pipeline/actions-lib/kind';
 import { KubectlClient } from '@incidents-pipeline/actions-lib/kubectl';
 import { log } from '@incidents-pipeline/actions-lib/log';
+import { loadIntoLocalCluster } from './local-cluster.js';
 import type { Settings } from './settings.js';
 
 /**
@@ -21,6 +22,8 @@ export async function buildImage(settings: Settings, version: string): Promise<s
     image: settings.image,
     version,
     context: settings.serviceDir,
+    // A machine without a registry builds on a base image it already has.
+    buildArgs: settings.baseImage ? [{ key: 'BASE_IMAGE', value: settings.baseImage }] : [],
     metadata: await resolveBuildMetadata({ cwd: settings.root }),
   });
   const built = await new DockerClient().build(plan);
@@ -29,6 +32,7 @@ export async function buildImage(settings: Settings, version: string): Promise<s
 }
 
 export async function loadImage(settings: Settings, reference: string): Promise<void> {
+  if (settings.target === 'local') return loadIntoLocalCluster(settings, reference);
   const method = await new KindClient().loadImages(settings.cluster, [reference]);
   log().info(`Loaded ${reference} into kind cluster ${settings.cluster} (${method})`);
 }

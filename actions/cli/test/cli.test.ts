@@ -17,6 +17,7 @@ import {
 import { TOOL_PINS } from '@incidents-pipeline/actions-lib/tools';
 import { decide } from '../src/init.js';
 import { parseCliArgs } from '../src/options.js';
+import { loadSettings } from '../src/settings.js';
 
 /**
  * The committed CLI bundle, run as `npm run <command>` runs it, with stand-in docker, kind, helm and
@@ -126,6 +127,22 @@ describe('cli arguments', () => {
     expect(decide({ version: '0.1.0-rc.1', status: 'deployed' }, '0.1.0').deploy).toBe(true);
     expect(() => decide({ version: 'latest', status: 'deployed' }, '0.1.0')).toThrow(
       /not a version init can compare/,
+    );
+  });
+});
+
+describe('the cluster a command targets', () => {
+  it('is kind through its own context unless INCIDENTS_CLUSTER=local picks the local cluster', () => {
+    expect(loadSettings({}).target).toBe('kind');
+    expect(loadSettings({}).kubeContext).toMatch(/^kind-/);
+    // The local cluster's kubeconfig (from `npm run cluster -- up`) holds its one context only.
+    expect(loadSettings({ INCIDENTS_CLUSTER: 'local' })).toMatchObject({ target: 'local', kubeContext: '' });
+    expect(loadSettings({ INCIDENTS_BASE_IMAGE: 'base:1' }).baseImage).toBe('base:1');
+  });
+
+  it('refuses any other INCIDENTS_CLUSTER', () => {
+    expect(() => loadSettings({ INCIDENTS_CLUSTER: 'prod' })).toThrow(
+      /INCIDENTS_CLUSTER must be kind or local, got 'prod'/,
     );
   });
 });

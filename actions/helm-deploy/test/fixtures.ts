@@ -41,18 +41,6 @@ export function clusterWithRelease(helmVersion: string, extra: Partial<StandInSt
   };
 }
 
-/** Revision 4 left in pending-upgrade, as a cancelled run leaves it. */
-export function stuckInPendingUpgrade(state: StandInState): StandInState {
-  state.releases!['incidents-service'].history.push({
-    revision: 4,
-    status: 'pending-upgrade',
-    description: 'Preparing upgrade',
-    app_version: '0.1.0',
-    config: {},
-  });
-  return state;
-}
-
 export function readyPod(name: string) {
   return {
     metadata: { name },

@@ -10,6 +10,7 @@ import {
   parseGoDuration,
   parseHistory,
   parseRelease,
+  splitChartField,
   processTimeoutMs,
   upgradeInstallArgs,
   type HelmVersion,
@@ -130,6 +131,30 @@ describe('parsing Helm JSON', () => {
       values: { image: { tag: '0.3.0' } },
     });
   });
+
+  it('reads Helm 4 status output, which carries no chart (as helm 4.3 prints it on the local cluster)', () => {
+    const release = parseRelease(
+      JSON.stringify({
+        name: 'incidents-service',
+        info: { first_deployed: '', last_deployed: '', description: 'Install complete', status: 'deployed' },
+        config: { image: { tag: '1.0.0' } },
+        manifest: '',
+        hooks: [],
+        version: 1,
+        namespace: 'incidents',
+        apply_method: 'ssa',
+      }),
+    );
+    expect(release).toMatchObject({ revision: 1, status: 'deployed', chartName: '', appVersion: '' });
+  });
+
+  it.each([
+    ['incidents-service-0.1.0', 'incidents-service', '0.1.0'],
+    ['c-1.0.0-rc.1', 'c', '1.0.0-rc.1'],
+    ['no-version', 'no-version', ''],
+  ])('splits the history chart field %s', (field, name, version) =>
+    expect(splitChartField(field)).toEqual({ name, version }),
+  );
 
   it('reads helm history output, oldest first, and finds the revision to roll back to', () => {
     const history = parseHistory(

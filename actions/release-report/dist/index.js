@@ -38671,7 +38671,11 @@ function helm_parseGoDuration(text) {
 function processTimeoutMs(timeout) {
     return 2 * (helm_parseGoDuration(timeout) ?? 300_000) + 120_000;
 }
-/** Parses `helm status -o json` (same shape in Helm 3 and 4). */
+/**
+ * Parses `helm status -o json`. Helm 3 includes the chart (`chart.metadata`); Helm 4 (checked against
+ * 4.3 on the local cluster) leaves `chart` out, so its name, version and appVersion stay empty here
+ * and `HelmClient.status` takes them from the revision's `helm history` entry instead.
+ */
 function parseRelease(json) {
     const raw = parseJson(json, 'helm status');
     return {
@@ -38701,6 +38705,14 @@ function parseHistory(json) {
         description: entry.description ?? '',
     }))
         .sort((a, b) => a.revision - b.revision);
+}
+/**
+ * Splits history's `chart` field (`<name>-<version>`, e.g. `incidents-service-0.1.0`) at the first
+ * dash followed by a version, since chart names may hold dashes and versions may too (`1.0.0-rc.1`).
+ */
+function splitChartField(chart) {
+    const m = /^(.+?)-(v?\d+\.\d+\.\d+.*)$/.exec(chart);
+    return m ? { name: m[1], version: m[2] } : { name: chart, version: '' };
 }
 /** The newest revision that was serving before `below`: what a rollback should return to. */
 function lastDeployedRevision(history, below = Infinity) {
@@ -38760,7 +38772,21 @@ class HelmClient {
                 return undefined;
             throw this.failure('status', result);
         }
-        return parseRelease(result.stdout);
+        const release = parseRelease(result.stdout);
+        if (release.chartName === '' && release.revision > 0) {
+            // Helm 4's status has no chart: the history entry of the same revision names it.
+            const entry = (await this.history(target, 1)).find((h) => h.revision === release.revision);
+            if (entry) {
+                const chart = splitChartField(entry.chart);
+                return {
+                    ...release,
+                    chartName: chart.name,
+                    chartVersion: chart.version,
+                    appVersion: entry.appVersion,
+                };
+            }
+        }
+        return release;
     }
     /** The release's revisions, oldest first; empty when the release does not exist. */
     async history(target, max = 20) {

@@ -51,7 +51,12 @@ function asStatus(r, entry) {
       last_deployed: now,
       notes: 'NOTES',
     },
-    chart: { metadata: { name: 'incidents-service', version: '0.1.0', appVersion: entry.app_version } },
+    // Helm 3 prints the chart; Helm 4 (4.3, checked on the local cluster) leaves it out.
+    ...(major === 3
+      ? {
+          chart: { metadata: { name: 'incidents-service', version: '0.1.0', appVersion: entry.app_version } },
+        }
+      : {}),
     config: entry.config,
     manifest: '---',
   };
