@@ -29079,7 +29079,7 @@ which.sync = whichSync
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _incidents_pipeline_actions_lib_action__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2450);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5318);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4918);
 
 
 await (0,_incidents_pipeline_actions_lib_action__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .C)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e);
@@ -29089,7 +29089,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5318:
+/***/ 4918:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39538,29 +39538,49 @@ function assertSingleLine(name, value) {
     return value;
 }
 
-;// CONCATENATED MODULE: ./src/inputs.ts
+;// CONCATENATED MODULE: ../lib/src/release-inputs.ts
 
 
 
-
+/**
+ * Inputs every release action reads the same way: the release and namespace names Kubernetes and Helm
+ * accept, and Helm's `--timeout`. Checked before anything runs, so a typo never reaches the cluster.
+ */
 /** DNS-1123 label: what Kubernetes accepts for a namespace, and Helm (up to 53 chars) for a release. */
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-function inputs_name(input, fallback, maxLength) {
+function getDnsLabel(input, fallback, maxLength) {
     const value = getOptional(input) ?? fallback;
     if (!DNS_LABEL.test(value) || value.length > maxLength) {
         throw new errors/* InputError */.dz(input, `'${value}' must be lowercase letters, digits and '-', at most ${maxLength} characters`);
     }
     return value;
 }
+function getReleaseName(input = 'release', fallback = 'incidents-service') {
+    return getDnsLabel(input, fallback, 53);
+}
+function getNamespace(input = 'namespace', fallback = 'incidents') {
+    return getDnsLabel(input, fallback, 63);
+}
+/** A Go duration such as 5m, the form of Helm's `--timeout`. */
+function getHelmTimeout(input = 'timeout', fallback = '5m') {
+    const timeout = getOptional(input) ?? fallback;
+    if (parseGoDuration(timeout) === undefined) {
+        throw new errors/* InputError */.dz(input, `'${timeout}' is not a duration such as 5m, 300s or 1m30s`);
+    }
+    return timeout;
+}
+
+;// CONCATENATED MODULE: ./src/inputs.ts
+
+
+
+
 function singleLine(input) {
     const value = getOptional(input);
     return value === undefined ? undefined : assertSingleLine(input, value);
 }
 function getInputs() {
-    const timeout = getOptional('timeout') ?? '5m';
-    if (parseGoDuration(timeout) === undefined) {
-        throw new errors/* InputError */.dz('timeout', `'${timeout}' is not a duration such as 5m, 300s or 1m30s`);
-    }
+    const timeout = getHelmTimeout();
     const imageTag = singleLine('image-tag');
     if (imageTag !== undefined && !/^[\w][\w.-]{0,127}$/.test(imageTag)) {
         throw new errors/* InputError */.dz('image-tag', `'${imageTag}' is not a valid image tag`);
@@ -39573,9 +39593,9 @@ function getInputs() {
     // Read raw: getInput trims, which is harmless for YAML, but the text is never echoed.
     const values = core/* getInput */.V4('values', { trimWhitespace: false });
     return {
-        release: inputs_name('release', 'incidents-service', 53),
+        release: getReleaseName(),
         chart: assertSingleLine('chart', getOptional('chart') ?? './chart'),
-        namespace: inputs_name('namespace', 'incidents', 63),
+        namespace: getNamespace(),
         createNamespace: getBoolean('create-namespace', true),
         imageRepository,
         imageTag,
