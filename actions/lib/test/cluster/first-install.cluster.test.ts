@@ -57,9 +57,9 @@ describe('scenario 1: first install', () => {
   });
 
   it('GET / through a port-forward to the Service gives the contract: the status line, then the incidents', async () => {
-    const forward = await portForward(env, NS, `service/${RELEASE}`);
+    const forward = await portForward(env, NS, RELEASE);
     try {
-      const response = await fetch(`http://127.0.0.1:${forward.port}/`);
+      const response = await fetch(`http://127.0.0.1:${forward.localPort}/`);
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
       const body = await response.text();
@@ -67,7 +67,7 @@ describe('scenario 1: first install', () => {
       // The chart's default incidents list, rendered into the mounted file and served after the line.
       expect(body).toContain('Database failover took the status page down for 12 minutes');
     } finally {
-      await forward.stop();
+      await forward.close();
     }
   });
 

@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { execa } from 'execa';
 import { ensureTestBaseImage } from '../../../build-image/test/base-image.js';
+import { KubectlClient } from '../../src/kubectl.js';
 import { createConsoleLog, useLog } from '../../src/log.js';
 import { runTool, type RunResult } from '../../src/process.js';
 import { runBundle } from '../../src/testing/action-env.js';
@@ -279,27 +279,13 @@ describe('the service in the cluster', () => {
   });
 
   it('kubectl port-forward brings the Service to a port on 127.0.0.1', async () => {
-    const forward = execa('kubectl', ['-n', NS, 'port-forward', 'service/incidents', '0:80'], {
-      env: exports,
-      reject: false,
-    });
+    const forward = await new KubectlClient({ env: { ...exports } }).portForward(NS, 'incidents', 80);
     try {
-      const port = await new Promise<number>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error('port-forward printed no port')), 30_000);
-        forward.stdout?.on('data', (chunk: Buffer) => {
-          const m = /Forwarding from 127\.0\.0\.1:(\d+)/.exec(chunk.toString());
-          if (m) {
-            clearTimeout(timer);
-            resolve(Number(m[1]));
-          }
-        });
-      });
-      const response = await fetch(`http://127.0.0.1:${port}/readyz`);
+      const response = await fetch(`http://127.0.0.1:${forward.localPort}/readyz`);
       expect(response.status).toBe(200);
       expect(await response.text()).toBe('ready\n');
     } finally {
-      forward.kill();
-      await forward;
+      await forward.close();
     }
   });
 

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { execa } from 'execa';
 import { ensureTestBaseImage } from '../../../build-image/test/base-image.js';
+import { KubectlClient, type PortForward } from '../../src/kubectl.js';
 import { createConsoleLog, useLog } from '../../src/log.js';
 import { runTool } from '../../src/process.js';
 import { runBundle, type ActionRun, type Inputs } from '../../src/testing/action-env.js';
@@ -252,29 +252,12 @@ export class LoadClient {
   }
 }
 
-/** `kubectl port-forward` of a Service to 127.0.0.1; returns the port and a function that stops it. */
-export async function portForward(env: ClusterEnv, ns: string, target: string) {
-  const forward = execa('kubectl', ['-n', ns, 'port-forward', target, '0:80'], {
-    env: { ...env },
-    reject: false,
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('port-forward printed no port')), 30_000);
-    forward.stdout?.on('data', (chunk: Buffer) => {
-      const m = /Forwarding from 127\.0\.0\.1:(\d+)/.exec(chunk.toString());
-      if (m) {
-        clearTimeout(timer);
-        resolve(Number(m[1]));
-      }
-    });
-  });
-  return {
-    port,
-    stop: async () => {
-      forward.kill();
-      await forward;
-    },
-  };
+/**
+ * `kubectl port-forward` of a release's Service port 80 to 127.0.0.1, through the pipeline's own
+ * KubectlClient (the one the http smoke test uses), so the tests exercise that code too.
+ */
+export function portForward(env: ClusterEnv, ns: string, service: string): Promise<PortForward> {
+  return new KubectlClient({ env: { ...env } }).portForward(ns, service, 80);
 }
 
 /** Ready pods of a release (the selector labels, so the helm test pod is not counted). */
