@@ -11,6 +11,8 @@ import { locateTool } from '@incidents-pipeline/actions-lib/tools';
  * The stand-ins that need no cluster, each run by act in a workflow of a test repository that uses
  * them at the commits the real workflows pin (read from deliver.yml, so a new pin is used here too).
  * kind-action's stand-in needs the local cluster and is run by the deliver.yml case.
+ * Stand-ins at all, because act would fetch the real actions from GitHub, which this machine cannot
+ * reach; each does the equivalent here (see .github/act/stand-ins/README.md).
  */
 
 const cacheDir = tempDir('act-stand-ins-').dir;
