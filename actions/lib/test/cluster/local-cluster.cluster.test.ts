@@ -249,8 +249,13 @@ describe('the service in the cluster', () => {
       "const dns = require('node:dns');",
       `dns.lookup('incidents.${NS}.svc.cluster.local', (e, a) => console.log('resolved', e ? e.code : a));`,
       `dns.lookup('example.com', (e, a) => console.log('outside name', e ? e.code : a));`,
-      `fetch('http://incidents.${NS}.svc.cluster.local/').then(async (r) => console.log(r.status, await r.text()))`,
-      '.catch((e) => { console.log("failed", e.cause?.code ?? e.message); process.exitCode = 1; });',
+      // The Service was made moments ago and kube-proxy programs it asynchronously (on kind too), so
+      // the client retries as a real one would: up to 15 tries of 3 s, one second apart.
+      `const get = (tries) => fetch('http://incidents.${NS}.svc.cluster.local/', { signal: AbortSignal.timeout(3000) })`,
+      '  .then(async (r) => console.log(r.status, await r.text()))',
+      '  .catch((e) => tries > 1 ? new Promise((ok) => setTimeout(ok, 1000)).then(() => get(tries - 1))',
+      '    : (console.log("failed", e.cause?.code ?? e.message), (process.exitCode = 1)));',
+      'get(15);',
     ].join('\n');
     const client = {
       apiVersion: 'v1',
