@@ -2,17 +2,19 @@ import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { chmod, copyFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { runTool, type RunOptions } from '@incidents-pipeline/actions-lib/process';
+import { locateTool, TOOL_PINS } from '@incidents-pipeline/actions-lib/tools';
 import { tempDir } from '@incidents-pipeline/actions-lib/testing/action-env';
 
 /**
  * A stand-in for the upstream Node 24 base image, for machines that reach no container registry:
  * a Debian bookworm root file system from `debootstrap --variant=minbase` (Debian's packages are
- * reachable) plus a real Node 24 binary from the npm package `node-linux-<arch>`, imported with
+ * reachable) plus the real Node 24 binary of the tool bootstrap (npm package `node-linux-<arch>`), imported with
  * `docker import`. Built once and kept in the daemon under a fixed tag, so later runs take a second.
  */
 
 export const TEST_BASE_REPOSITORY = 'incidents-test-base';
-const NODE_MAJOR = 24;
+/** The image's tag names the major; the binary is TOOL_PINS.node. */
+const NODE_MAJOR = Number(TOOL_PINS.node.version.replace(/^v/, '').split('.')[0]);
 const SUITE = 'bookworm';
 
 export interface TestBaseImage {
@@ -21,7 +23,7 @@ export interface TestBaseImage {
   sizeBytes: number;
   /** `node --version` inside the image. */
   nodeVersion: string;
-  /** Where the node binary came from: the npm package, or the host's node when that failed. */
+  /** Where the node binary came from: the bootstrap's npm package. */
   nodeSource: string;
   /** False when the image was already in the daemon. */
   built: boolean;
@@ -76,7 +78,7 @@ async function buildBaseImage(image: string, log: (line: string) => void): Promi
     await run('debootstrap', debootstrapArgs(rootfs));
     slim(rootfs);
 
-    const node = await nodeBinary(work.dir, log);
+    const node = await nodeBinary();
     await mkdir(path.join(rootfs, 'usr/local/bin'), { recursive: true });
     await copyFile(node.file, path.join(rootfs, 'usr/local/bin/node'));
     await chmod(path.join(rootfs, 'usr/local/bin/node'), 0o755);
@@ -126,24 +128,14 @@ function slim(rootfs: string): void {
   }
 }
 
-/** A Node 24 binary: `npm pack node-linux-<arch>@24` (bin/node inside), else the host's node. */
-async function nodeBinary(
-  dir: string,
-  log: (line: string) => void,
-): Promise<{ file: string; source: string }> {
-  const arch = process.arch === 'arm64' ? 'arm64' : 'x64';
-  const pkg = `node-linux-${arch}@${NODE_MAJOR}`;
-  try {
-    const packed = await run('npm', ['pack', pkg, '--json', '--pack-destination', dir]);
-    const [{ filename, version }] = JSON.parse(packed.stdout) as { filename: string; version: string }[];
-    const extracted = path.join(dir, 'node-package');
-    await mkdir(extracted);
-    await run('tar', ['-xzf', path.join(dir, filename), '-C', extracted, 'package/bin/node']);
-    return { file: path.join(extracted, 'package/bin/node'), source: `npm node-linux-${arch}@${version}` };
-  } catch (error) {
-    log(
-      `warning: npm pack ${pkg} failed (${(error as Error).message.split('\n')[0]}); using the host's node`,
-    );
-    return { file: process.execPath, source: `host node ${process.version}` };
-  }
+/**
+ * The Node 24 binary of the tool bootstrap (`npm run tools` unpacks the npm package
+ * `node-linux-<arch>` at the pinned version): the same node local act runs use. No fallback to the
+ * host's node, which may be another major: a missing one fails with the locator's `npm run tools` hint.
+ */
+async function nodeBinary(): Promise<{ file: string; source: string }> {
+  return {
+    file: await locateTool('node'),
+    source: `npm node-linux-${process.arch} ${TOOL_PINS.node.version}`,
+  };
 }

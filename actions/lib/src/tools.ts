@@ -15,7 +15,7 @@ import { ActionError } from './errors.js';
  * the cache this file names; nothing here installs anything.
  */
 
-export type PinnedTool = 'helm' | 'actionlint' | 'zizmor' | 'act' | 'kind';
+export type PinnedTool = 'helm' | 'actionlint' | 'zizmor' | 'act' | 'kind' | 'node' | 'registry';
 /** Tools taken from the machine's packages as they are (Debian's shellcheck), never built here. */
 export type SystemTool = 'shellcheck';
 export type LocatableTool = PinnedTool | SystemTool;
@@ -36,6 +36,11 @@ export const TOOL_PINS: Readonly<Record<PinnedTool, ToolPin>> = {
   act: { version: 'v0.2.89', versionArgs: ['--version'] },
   // The kind helm/kind-action v1.14.0 installs in the workflows.
   kind: { version: 'v0.31.0', versionArgs: ['version'] },
+  // The Node the workflows' setup-node asks for (24) and GitHub runs actions on, for local act runs and
+  // the test base image; the machine's own node may be older (workflows.test.ts holds the majors equal).
+  node: { version: 'v24.22.3', versionArgs: ['--version'] },
+  // The registry that plays GHCR on loopback in the act and cluster tests (CNCF distribution).
+  registry: { version: 'v3.1.2', versionArgs: ['--version'] },
 };
 
 const SYSTEM_TOOLS: Readonly<Record<SystemTool, { versionArgs: readonly string[]; howToGet: string }>> = {

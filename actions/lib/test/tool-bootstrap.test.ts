@@ -55,8 +55,13 @@ describe('installTool', () => {
   }, 300_000);
 
   it.each([
-    ['helm', 'go', /the Go toolchain \(1\.26 or newer; it builds helm, actionlint, act and kind\)/],
+    [
+      'helm',
+      'go',
+      /the Go toolchain \(1\.26 or newer; it builds helm, actionlint, act, kind and the registry\)/,
+    ],
     ['zizmor', 'python3', /Python 3 with pip/],
+    ['node', 'npm', /npm and tar/],
   ] as const)(
     'names %s and what to install when %s is missing, leaving nothing behind',
     async (tool, command, what) => {

@@ -426,6 +426,22 @@ describe('pins shared with the tool bootstrap', () => {
     expect(setups).toBeGreaterThan(0);
   });
 
+  test('setup-node asks for the Node major the tool bootstrap provides for local runs (TOOL_PINS.node)', () => {
+    const major = TOOL_PINS.node.version.replace(/^v/, '').split('.')[0];
+    const problems: string[] = [];
+    let setups = 0;
+    for (const jobRef of allJobs) {
+      for (const { step, where } of stepsOf(jobRef)) {
+        if (!usesOf(step)?.startsWith('actions/setup-node@')) continue;
+        setups += 1;
+        const version = asString(withOf(step)['node-version']);
+        if (version !== major) problems.push(`${where}: node-version ${version}, the bootstrap has ${major}`);
+      }
+    }
+    expect(problems).toEqual([]);
+    expect(setups).toBeGreaterThan(0);
+  });
+
   test('kind-action creates the kind-config.yaml cluster with the kind version the tests run (TOOL_PINS.kind)', () => {
     const config = kindConfig();
     const [image] = config.images;

