@@ -7,4 +7,6 @@ export default {
   ...base,
   testMatch: ['<rootDir>/**/*.act.test.ts'],
   testTimeout: 15 * 60 * 1000,
+  // The kind-action stand-in leaves the local cluster up for the next run; the last step takes it down.
+  globalTeardown: '<rootDir>/jest.cluster.teardown.js',
 };

@@ -8,12 +8,12 @@ import { createConsoleLog, useLog } from '@incidents-pipeline/actions-lib/log';
 import { runTool } from '@incidents-pipeline/actions-lib/process';
 import { runBundle, type ActionRun } from '@incidents-pipeline/actions-lib/testing/action-env';
 import { TestContainers } from '@incidents-pipeline/actions-lib/testing/containers';
-import { ensureTestBaseImage, type TestBaseImage } from './base-image.js';
+import { ensureTestBaseImage, type TestBaseImage } from '@incidents-pipeline/actions-lib/testing/base-image';
 
 /**
  * The real thing, end to end: the service bundle built with npm, the committed build-image bundle run
  * as the runner runs it, and the resulting image started with a read-only root file system. No
- * registry is reachable here, so the base is the offline stand-in from `base-image.ts`.
+ * registry is reachable here, so the base is the offline stand-in from `testing/base-image.ts` in actions/lib.
  */
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));

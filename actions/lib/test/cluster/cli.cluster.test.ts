@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { ensureTestBaseImage } from '../../../build-image/test/base-image.js';
+import { ensureTestBaseImage } from '../../src/testing/base-image.js';
 import { runTool } from '../../src/process.js';
 import {
   clusterUp,

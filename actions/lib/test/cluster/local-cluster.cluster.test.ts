@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { ensureTestBaseImage } from '../../../build-image/test/base-image.js';
+import { ensureTestBaseImage } from '../../src/testing/base-image.js';
 import { KubectlClient } from '../../src/kubectl.js';
 import { createConsoleLog, useLog } from '../../src/log.js';
 import { runTool, type RunResult } from '../../src/process.js';

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureTestBaseImage } from '../../../build-image/test/base-image.js';
+import { ensureTestBaseImage } from '../../src/testing/base-image.js';
 import { KubectlClient, type PortForward } from '../../src/kubectl.js';
 import { createConsoleLog, useLog } from '../../src/log.js';
 import { runTool } from '../../src/process.js';
@@ -31,6 +31,11 @@ function cluster(args: string[]) {
     group: false,
     timeoutMs: 45 * 60_000,
   });
+}
+
+/** `npm run cluster -- down`: the next `up` starts an empty cluster. */
+export async function clusterDown(): Promise<void> {
+  await cluster(['down']);
 }
 
 /** `npm run cluster -- up` (a no-op when it runs) and the environment it prints, helm's folder added. */

@@ -118,11 +118,17 @@ export async function actInvocation(
     // Last, so the caller's flags win over every default above (act keeps the last value of a flag).
     ...userArgs,
   ];
+  // GitHub runs the actions (node24) and setup-node's Node 24 for the steps; act in host mode takes
+  // node from the PATH it was given, so the bootstrap's Node 24 goes first, whatever the machine has.
+  const node = await locateTool('node', { env });
   return {
     binary: await locateTool('act', { env }),
     args,
-    // act asks a web service for version notices unless told not to.
-    env: { ACT_DISABLE_VERSION_CHECK: '1' },
+    env: {
+      // act asks a web service for version notices unless told not to.
+      ACT_DISABLE_VERSION_CHECK: '1',
+      PATH: [path.dirname(node), env.PATH ?? ''].join(path.delimiter),
+    },
     recordFile,
   };
 }

@@ -1,4 +1,5 @@
-import { cpSync, existsSync, readdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { execa } from 'execa';
 import path from 'node:path';
 import { TestRepo } from '../git-repo.js';
 import { PROJECT } from './invocation.js';
@@ -21,6 +22,30 @@ export async function pipelineRepo(): Promise<TestRepo> {
   }
   await repo.git('add', '--all');
   await repo.commit('chore: the pipeline');
+  await repo.tag('v0.1.0', 'Release v0.1.0');
+  return repo;
+}
+
+/**
+ * A real git repository holding this checkout's whole project as git sees it (tracked files and
+ * untracked ones not ignored, as they are on disk, so uncommitted work is what runs), committed and
+ * released as v0.1.0: what a clone of the project is for deliver.yml, deploy.yml and ci.yml, which
+ * build the service and deploy the chart. node_modules and other ignored files stay out, as in a
+ * clone, so the workflows' own `npm ci` runs.
+ */
+export async function projectRepo(): Promise<TestRepo> {
+  const repo = await TestRepo.init();
+  const listed = await execa('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+    cwd: PROJECT,
+  });
+  for (const file of String(listed.stdout).split('\0').filter(Boolean)) {
+    // A file deleted in the working tree but not yet in the index is gone, as it will be once committed.
+    if (!existsSync(path.join(PROJECT, file))) continue;
+    mkdirSync(path.dirname(path.join(repo.dir, file)), { recursive: true });
+    cpSync(path.join(PROJECT, file), path.join(repo.dir, file), { verbatimSymlinks: true });
+  }
+  await repo.git('add', '--all');
+  await repo.commit('chore: the project');
   await repo.tag('v0.1.0', 'Release v0.1.0');
   return repo;
 }

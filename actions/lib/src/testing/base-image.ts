@@ -1,9 +1,9 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { chmod, copyFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { runTool, type RunOptions } from '@incidents-pipeline/actions-lib/process';
-import { locateTool, TOOL_PINS } from '@incidents-pipeline/actions-lib/tools';
-import { tempDir } from '@incidents-pipeline/actions-lib/testing/action-env';
+import { runTool, type RunOptions } from '../process.js';
+import { locateTool, TOOL_PINS } from '../tools.js';
+import { tempDir } from './action-env.js';
 
 /**
  * A stand-in for the upstream Node 24 base image, for machines that reach no container registry:

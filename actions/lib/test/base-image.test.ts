@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { debootstrapArgs } from './base-image.js';
+import { debootstrapArgs } from '../src/testing/base-image.js';
 
 /**
  * The stand-in base image leaves the choice of Debian mirror to debootstrap: debootstrap reads its
