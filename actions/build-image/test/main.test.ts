@@ -6,7 +6,6 @@ import { runInProcess } from '@incidents-pipeline/actions-lib/testing/action-env
 import { TestRepo } from '@incidents-pipeline/actions-lib/testing/git-repo';
 import {
   createStandIns,
-  FAKE_DIGEST,
   FAKE_IMAGE_ID,
   type StandIns,
   type StandInState,
@@ -80,11 +79,11 @@ describe('build-image refuses bad input before running anything', () => {
 });
 
 describe('build-image', () => {
-  it('builds, pushes every tag, reports the digest and loads into kind', async () => {
+  // Pushing is proven against the real registry (push.e2e.test.ts); kind needs these stand-ins.
+  it('builds with the build args and labels, names the tags for the registry and loads them into kind', async () => {
     const result = await runWith({
       version: '2.1.0',
       registry: 'ghcr.io/Acme',
-      push: 'true',
       'kind-cluster': 'incidents',
       'build-args': 'BASE_IMAGE=incidents-test-base:bookworm-node24',
       labels: 'team=sre',
@@ -101,7 +100,7 @@ describe('build-image', () => {
       image: 'ghcr.io/acme/incidents-service',
       tags: tags.join('\n'),
       'image-id': FAKE_IMAGE_ID,
-      digest: FAKE_DIGEST,
+      digest: '',
     });
 
     const calls = standIns!.calls();
@@ -119,11 +118,9 @@ describe('build-image', () => {
     );
     expect(build.args.at(-1)).toBe(context);
     expect(build.env).toEqual({ DOCKER_BUILDKIT: '0', SOURCE_DATE_EPOCH: '1767225600' });
-    expect(calls.filter((c) => c.args[0] === 'push').map((c) => c.args[1])).toEqual(tags);
-    // Pushing comes after the build, loading into kind after pushing.
+    expect(calls.some((c) => c.args[0] === 'push')).toBe(false);
     const order = calls.map((c) => `${c.tool} ${c.args[0]}`);
-    expect(order.indexOf('docker build')).toBeLessThan(order.indexOf('docker push'));
-    expect(order.lastIndexOf('docker push')).toBeLessThan(order.indexOf('kind load'));
+    expect(order.indexOf('docker build')).toBeLessThan(order.indexOf('kind load'));
     expect(calls.find((c) => c.tool === 'kind' && c.args[0] === 'load')!.args).toEqual([
       'load',
       'docker-image',

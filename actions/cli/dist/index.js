@@ -33041,6 +33041,14 @@ class KubectlClient {
     async pods(namespace, selector) {
         return parsePods(await this.list('pods', namespace, selector));
     }
+    /**
+     * The pods of a release as kubectl lists them. The chart's selector labels (instance and name), so
+     * the release's workload pods and not its helm test pod, which carries the instance label only.
+     */
+    async releasePods(namespace, release) {
+        const selector = `app.kubernetes.io/instance=${release},app.kubernetes.io/name`;
+        return JSON.parse(await this.list('pods', namespace, selector));
+    }
     /** Ready versus desired replicas over the release's Deployments. */
     async readyCount(namespace, selector) {
         return parseReadyCount(await this.list('deployments', namespace, selector));

@@ -38596,6 +38596,14 @@ class kubectl_KubectlClient {
     async pods(namespace, selector) {
         return parsePods(await this.list('pods', namespace, selector));
     }
+    /**
+     * The pods of a release as kubectl lists them. The chart's selector labels (instance and name), so
+     * the release's workload pods and not its helm test pod, which carries the instance label only.
+     */
+    async releasePods(namespace, release) {
+        const selector = `app.kubernetes.io/instance=${release},app.kubernetes.io/name`;
+        return JSON.parse(await this.list('pods', namespace, selector));
+    }
     /** Ready versus desired replicas over the release's Deployments. */
     async readyCount(namespace, selector) {
         return parseReadyCount(await this.list('deployments', namespace, selector));
@@ -39450,22 +39458,14 @@ function describeImage(options, existing) {
 
 ;// CONCATENATED MODULE: ../lib/src/release-drift.ts
 
-
 /** The image fields of a revision's values; nothing else of them is read (they may hold secrets). */
 function recordedImage(values) {
     const image = (values?.image ?? {});
     const text = (value) => (typeof value === 'string' && value !== '' ? value : undefined);
     return { repository: text(image.repository), tag: text(image.tag), digest: text(image.digest) };
 }
-/** The containers of running pods, from `kubectl get pods -o json`. */
-function parseRunningContainers(json) {
-    let list;
-    try {
-        list = JSON.parse(json);
-    }
-    catch {
-        throw new ActionError('the pod list is not JSON (expected kubectl get pods --output json)');
-    }
+/** The containers of running and starting pods. */
+function runningContainers(list) {
     return (list.items ?? [])
         .filter((pod) => pod.status?.phase === 'Running' || pod.status?.phase === 'Pending')
         .flatMap((pod) => (pod.status?.containerStatuses ?? []).map((c) => ({

@@ -66,14 +66,19 @@ interface RawEvent {
   involvedObject?: { kind?: string; name?: string };
 }
 
-interface ContainerStatus {
+export interface ContainerStatus {
+  name?: string;
+  /** The reference the container was started from. */
+  image?: string;
+  /** What the runtime resolved the image to, e.g. `ghcr.io/o/i@sha256:…`. */
+  imageID?: string;
   ready?: boolean;
   restartCount?: number;
   state?: { waiting?: { reason?: string }; terminated?: { reason?: string } };
   lastState?: { terminated?: { reason?: string } };
 }
 
-interface RawPod {
+export interface RawPod {
   metadata?: { name?: string };
   status?: {
     phase?: string;
@@ -81,6 +86,11 @@ interface RawPod {
     containerStatuses?: ContainerStatus[];
     initContainerStatuses?: ContainerStatus[];
   };
+}
+
+/** A pod list as `kubectl get pods --output json` prints it, parsed, for callers that need more than `PodInfo`. */
+export interface PodList {
+  items?: RawPod[];
 }
 
 export function parseEvents(json: string): KubeEvent[] {
@@ -171,6 +181,15 @@ export class KubectlClient {
 
   async pods(namespace: string, selector: string): Promise<PodInfo[]> {
     return parsePods(await this.list('pods', namespace, selector));
+  }
+
+  /**
+   * The pods of a release as kubectl lists them. The chart's selector labels (instance and name), so
+   * the release's workload pods and not its helm test pod, which carries the instance label only.
+   */
+  async releasePods(namespace: string, release: string): Promise<PodList> {
+    const selector = `app.kubernetes.io/instance=${release},app.kubernetes.io/name`;
+    return JSON.parse(await this.list('pods', namespace, selector)) as PodList;
   }
 
   /** Ready versus desired replicas over the release's Deployments. */

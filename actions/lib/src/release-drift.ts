@@ -1,4 +1,4 @@
-import { ActionError } from './errors.js';
+import type { PodList } from './kubectl.js';
 import { escapeHtml } from './summary.js';
 
 /**
@@ -7,8 +7,7 @@ import { escapeHtml } from './summary.js';
  * describing something else than what serves. Read from the release's pods (the images their
  * containers were started from, and the digest the runtime resolved), compared with the image in the
  * revision's values. Reading needs only `list pods` in the namespace, which the deployer's Role has.
- * The pods come as `kubectl get pods -o json` text: the read belongs to KubectlClient (kubectl.ts),
- * the one place that runs kubectl, so until it has a method for it the workflow step runs kubectl.
+ * The pods are read by `KubectlClient.releasePods` (kubectl.ts, the one place that runs kubectl).
  */
 
 export interface RecordedImage {
@@ -41,21 +40,8 @@ export function recordedImage(values: Record<string, unknown> | undefined): Reco
   return { repository: text(image.repository), tag: text(image.tag), digest: text(image.digest) };
 }
 
-interface RawPodList {
-  items?: {
-    metadata?: { name?: string };
-    status?: { phase?: string; containerStatuses?: { name?: string; image?: string; imageID?: string }[] };
-  }[];
-}
-
-/** The containers of running pods, from `kubectl get pods -o json`. */
-export function parseRunningContainers(json: string): RunningContainer[] {
-  let list: RawPodList;
-  try {
-    list = JSON.parse(json) as RawPodList;
-  } catch {
-    throw new ActionError('the pod list is not JSON (expected kubectl get pods --output json)');
-  }
+/** The containers of running and starting pods. */
+export function runningContainers(list: PodList): RunningContainer[] {
   return (list.items ?? [])
     .filter((pod) => pod.status?.phase === 'Running' || pod.status?.phase === 'Pending')
     .flatMap((pod) =>

@@ -1,4 +1,4 @@
-import { describe, expect, it } from '@jest/globals';
+import { afterEach, describe, expect, it } from '@jest/globals';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { releaseSelector } from '../src/deploy.js';
@@ -6,6 +6,7 @@ import { inlineValuesSecrets, imageValues, isSecretKey } from '../src/deploy-val
 import { diagnosticsMarkdown, formatEvents } from '../src/deploy-diagnostics.js';
 import {
   failingPods,
+  KubectlClient,
   parseEvents,
   parseForwardedPort,
   parsePods,
@@ -13,6 +14,7 @@ import {
   parseServices,
 } from '../src/kubectl.js';
 import { httpSmokeTest } from '../src/smoke-test.js';
+import { createStandIns, type StandIns } from '../src/testing/stand-in-tools.js';
 
 const list = (items: unknown[]) => JSON.stringify({ kind: 'List', items });
 
@@ -122,6 +124,46 @@ describe('kubectl output parsing', () => {
     });
     expect(md).toContain('&lt;script&gt;');
     expect(md).not.toContain('<script>');
+  });
+});
+
+describe('KubectlClient against the stand-in kubectl', () => {
+  let tools: StandIns | undefined;
+  afterEach(() => {
+    tools?.cleanup();
+    tools = undefined;
+  });
+
+  it("lists a release's pods by the chart's selector labels, parsed", async () => {
+    const pod = {
+      metadata: { name: 'incidents-service-7d9f-abcde' },
+      status: {
+        phase: 'Running',
+        containerStatuses: [{ name: 'incidents-service', image: 'r/i:1.0.0', imageID: 'r/i@sha256:1' }],
+      },
+    };
+    tools = createStandIns(['kubectl'], { pods: [pod] });
+    const kubectl = new KubectlClient({ env: tools.env, context: 'staging' });
+    expect(await kubectl.releasePods('incidents', 'incidents-service')).toEqual({
+      apiVersion: 'v1',
+      kind: 'List',
+      items: [pod],
+    });
+    // Instance and name: the release's own pods, never its helm test pod (which has no name label).
+    expect(tools.calls('kubectl').map((c) => c.args)).toEqual([
+      [
+        'get',
+        'pods',
+        '--namespace',
+        'incidents',
+        '--selector',
+        'app.kubernetes.io/instance=incidents-service,app.kubernetes.io/name',
+        '--output',
+        'json',
+        '--context',
+        'staging',
+      ],
+    ]);
   });
 });
 

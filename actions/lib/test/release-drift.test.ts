@@ -1,10 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import {
-  imageDrift,
-  parseRunningContainers,
-  recordedImage,
-  type RunningContainer,
-} from '../src/release-drift.js';
+import { imageDrift, runningContainers, recordedImage, type RunningContainer } from '../src/release-drift.js';
 
 const DIGEST = `sha256:${'a'.repeat(64)}`;
 const OTHER = `sha256:${'b'.repeat(64)}`;
@@ -58,9 +53,9 @@ describe('imageDrift', () => {
   });
 });
 
-describe('parseRunningContainers and recordedImage', () => {
+describe('runningContainers and recordedImage', () => {
   it('reads the containers of running and starting pods, not finished ones', () => {
-    const json = JSON.stringify({
+    const list = {
       items: [
         {
           metadata: { name: 'a' },
@@ -71,10 +66,8 @@ describe('parseRunningContainers and recordedImage', () => {
           status: { phase: 'Succeeded', containerStatuses: [{ name: 'c', image: 'i:0' }] },
         },
       ],
-    });
-    expect(parseRunningContainers(json)).toEqual([
-      { pod: 'a', container: 'c', image: 'i:1', imageID: 'i@x' },
-    ]);
+    };
+    expect(runningContainers(list)).toEqual([{ pod: 'a', container: 'c', image: 'i:1', imageID: 'i@x' }]);
   });
 
   it('reads only the image fields of the values', () => {

@@ -281,16 +281,10 @@ describe('lasting environments', () => {
       // History and drift in the summary, after a failed operation too.
       const report = job.steps?.find((s) => s.uses === './actions/release-report');
       expect({ where, report: /always\(\)/.test(report?.if ?? '') }).toEqual({ where, report: true });
-      // It compares the pods of the chart's selector (not the helm test pod) that the step before listed.
-      const pods = job.steps?.find((s) => /\bkubectl get pods\b/.test(s.run ?? ''));
-      expect({ where, selector: /instance=[^,"]+,app\.kubernetes\.io\/name"/.test(pods?.run ?? '') }).toEqual(
-        {
-          where,
-          selector: true,
-        },
-      );
-      expect(pods?.run).toContain('> "$RUNNER_TEMP/release-pods.json"');
-      expect(report?.with?.['pods-file']).toBe('${{ runner.temp }}/release-pods.json');
+      // The action lists the release's pods itself (KubectlClient): no workflow step does it for it.
+      const podSteps = job.steps?.filter((s) => /\bkubectl get pods\b/.test(s.run ?? '')).length;
+      expect({ where, podSteps }).toEqual({ where, podSteps: 0 });
+      expect(report?.with).not.toHaveProperty('pods-file');
       expect(job.steps?.[kubeconfig].with).toEqual({
         kubeconfig: '${{ secrets.KUBECONFIG }}',
         'kubeconfig-b64': '${{ secrets.KUBECONFIG_B64 }}',
@@ -308,13 +302,19 @@ describe('lasting environments', () => {
         IMAGE_REGISTRY: '',
         OWNER: 'Example',
       });
-    expect(resolveFor('kind')).toEqual({ source: 'rebuild', registry: '', environment: 'kind' });
+    expect(resolveFor('kind')).toEqual({
+      source: 'rebuild',
+      registry: '',
+      'registry-host': '',
+      environment: 'kind',
+    });
     expect(resolveFor('kind', 'true')).toMatchObject({ source: 'registry', registry: 'ghcr.io/example' });
     for (const target of TARGETS) {
       // Publishing switched off does not make a lasting environment rebuild.
       expect(resolveFor(target)).toEqual({
         source: 'registry',
         registry: 'ghcr.io/example',
+        'registry-host': 'ghcr.io',
         environment: target,
       });
     }
@@ -340,6 +340,29 @@ describe('lasting environments', () => {
     expect(withValues('image-repository')).toBe('ghcr.io/example/incidents-service');
     expect(withValues('create-namespace')).toBe('false');
     expect(withValues('rollback-on-failure')).toBe('true');
+  });
+
+  test('deliver.yml publishes where deploy.yml pulls from, and both log in to that registry', () => {
+    const publish = workflow('deliver.yml').doc.jobs.publish.steps!;
+    const deliverStep = publish.find((s) => s.id === 'registry')!;
+    const resolve = workflow('deploy.yml').doc.jobs.resolve.steps!.find((s) => s.id === 'source')!;
+    for (const IMAGE_REGISTRY of ['', '127.0.0.1:5000/example']) {
+      const env = { IMAGE_REGISTRY, OWNER: 'Example' };
+      const published = runStep(deliverStep, env);
+      const pulled = runStep(resolve, { ...env, ENVIRONMENT: 'staging', PUBLISH_IMAGE: 'true' });
+      expect(published).toEqual({ registry: pulled.registry, 'registry-host': pulled['registry-host'] });
+      expect(published['registry-host']).toBe(IMAGE_REGISTRY ? '127.0.0.1:5000' : 'ghcr.io');
+    }
+    const logins = (steps: Step[]) =>
+      steps.filter((s) => s.uses?.startsWith('docker/login-action@')).map((s) => s.with?.registry);
+    expect(logins(publish)).toEqual(['${{ steps.registry.outputs.registry-host }}']);
+    const deployJobs = workflow('deploy.yml').doc.jobs;
+    expect([...logins(deployJobs.deploy.steps!), ...logins(deployJobs['deploy-environment'].steps!)]).toEqual(
+      ['${{ needs.resolve.outputs.registry-host }}', '${{ needs.resolve.outputs.registry-host }}'],
+    );
+    expect(publish.find((s) => s.uses === './actions/build-image')?.with?.registry).toBe(
+      '${{ steps.registry.outputs.registry }}',
+    );
   });
 
   test('deliver.yml: the input, else DELIVER_ENVIRONMENT, else kind; a lasting one only with publishing, through deploy.yml', () => {

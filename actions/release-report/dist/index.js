@@ -29159,7 +29159,7 @@ class MissingToolError extends ActionError {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _incidents_pipeline_actions_lib_action__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2450);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1349);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8590);
 
 
 await (0,_incidents_pipeline_actions_lib_action__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .C)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e);
@@ -29169,7 +29169,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1349:
+/***/ 8590:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38840,6 +38840,193 @@ class HelmClient {
     }
 }
 
+;// CONCATENATED MODULE: ../lib/src/kubectl.ts
+
+
+
+
+function parseEvents(json) {
+    const list = JSON.parse(json);
+    return (list.items ?? [])
+        .map((e) => ({
+        type: e.type ?? 'Normal',
+        reason: e.reason ?? '',
+        object: `${e.involvedObject?.kind ?? ''}/${e.involvedObject?.name ?? ''}`,
+        message: (e.message ?? '').trim(),
+        count: e.series?.count ?? e.count ?? 1,
+        lastSeen: e.series?.lastObservedTime ?? e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp ?? '',
+    }))
+        .sort((a, b) => a.lastSeen.localeCompare(b.lastSeen));
+}
+function parsePods(json) {
+    const list = JSON.parse(json);
+    return (list.items ?? []).map((pod) => {
+        const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
+        const reasons = statuses.flatMap((c) => {
+            const now = c.state?.waiting?.reason ?? c.state?.terminated?.reason;
+            const before = c.lastState?.terminated?.reason;
+            return [now, before].filter((r) => Boolean(r) && r !== 'Completed');
+        });
+        return {
+            name: pod.metadata?.name ?? '',
+            phase: pod.status?.phase ?? 'Unknown',
+            ready: pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false,
+            restarts: statuses.reduce((n, c) => n + (c.restartCount ?? 0), 0),
+            reasons: [...new Set(reasons)],
+        };
+    });
+}
+/** Pods worth a closer look after a failed rollout: not ready (and not a finished job), or crashing. */
+function failingPods(pods) {
+    return pods.filter((p) => p.phase !== 'Succeeded' && (!p.ready || p.reasons.length > 0 || p.restarts > 0));
+}
+function parseReadyCount(json) {
+    const list = JSON.parse(json);
+    return (list.items ?? []).reduce((sum, d) => ({
+        ready: sum.ready + (d.status?.readyReplicas ?? 0),
+        desired: sum.desired + (d.spec?.replicas ?? 1),
+    }), { ready: 0, desired: 0 });
+}
+function parseServices(json) {
+    const list = JSON.parse(json);
+    return (list.items ?? []).map((s) => ({
+        name: s.metadata?.name ?? '',
+        ports: (s.spec?.ports ?? []).map((p) => ({ name: p.name ?? '', port: Number(p.port) })),
+    }));
+}
+/** The local port from kubectl's `Forwarding from 127.0.0.1:PORT -> REMOTE` line. */
+function parseForwardedPort(output) {
+    const m = /Forwarding from 127\.0\.0\.1:(\d+)/.exec(output);
+    return m ? Number(m[1]) : undefined;
+}
+class KubectlClient {
+    binary;
+    context;
+    env;
+    constructor(options = {}) {
+        this.binary = options.binary ?? 'kubectl';
+        this.context = options.context;
+        this.env = options.env;
+    }
+    /** Events of a namespace, oldest first. */
+    async events(namespace) {
+        return parseEvents(await this.get(['get', 'events', '--namespace', namespace, '--output', 'json']));
+    }
+    async pods(namespace, selector) {
+        return parsePods(await this.list('pods', namespace, selector));
+    }
+    /**
+     * The pods of a release as kubectl lists them. The chart's selector labels (instance and name), so
+     * the release's workload pods and not its helm test pod, which carries the instance label only.
+     */
+    async releasePods(namespace, release) {
+        const selector = `app.kubernetes.io/instance=${release},app.kubernetes.io/name`;
+        return JSON.parse(await this.list('pods', namespace, selector));
+    }
+    /** Ready versus desired replicas over the release's Deployments. */
+    async readyCount(namespace, selector) {
+        return parseReadyCount(await this.list('deployments', namespace, selector));
+    }
+    async services(namespace, selector) {
+        return parseServices(await this.list('services', namespace, selector));
+    }
+    /** `kubectl describe pod` text of the given pods (empty list: nothing to describe). */
+    async describePods(namespace, names) {
+        if (names.length === 0)
+            return '';
+        const result = await runTool(this.binary, ['describe', 'pods', '--namespace', namespace, ...names, ...this.contextArgs()], {
+            group: false,
+            allowFailure: true,
+            env: this.env,
+            timeoutMs: 60_000,
+        });
+        return result.exitCode === 0 ? result.stdout : `(describe failed: ${result.stderr.trim()})`;
+    }
+    /** The last lines of a pod's logs, and of its previous container run when it restarted. */
+    async logsTail(namespace, pod, lines = 40, previous = false) {
+        const result = await runTool(this.binary, [
+            'logs',
+            pod,
+            '--namespace',
+            namespace,
+            '--all-containers',
+            '--tail',
+            String(lines),
+            ...(previous ? ['--previous'] : []),
+            ...this.contextArgs(),
+        ], { group: false, allowFailure: true, env: this.env, timeoutMs: 60_000 });
+        return result.exitCode === 0 ? result.stdout : `(no logs: ${result.stderr.trim()})`;
+    }
+    /**
+     * Forwards a local port on 127.0.0.1 to a Service port, resolving once kubectl listens. `localPort`
+     * 0 lets kubectl pick a free one. The caller must `close()` it.
+     */
+    async portForward(namespace, service, remotePort, localPort = 0, readyTimeoutMs = 30_000) {
+        const args = [
+            'port-forward',
+            '--namespace',
+            namespace,
+            '--address',
+            '127.0.0.1',
+            `service/${service}`,
+            `${localPort === 0 ? '' : localPort}:${remotePort}`,
+            ...this.contextArgs(),
+        ];
+        log().debug(`$ ${this.binary} ${args.join(' ')}`);
+        const child = execa_execa(this.binary, args, { env: this.env, reject: false, buffer: false });
+        let output = '';
+        const port = await new Promise((resolve, reject) => {
+            const timer = setTimeout(() => {
+                reject(new errors/* ActionError */.lZ(`kubectl port-forward to service/${service} did not start within ${readyTimeoutMs / 1000}s`));
+            }, readyTimeoutMs);
+            const onData = (chunk) => {
+                output += chunk.toString();
+                const found = parseForwardedPort(output);
+                if (found !== undefined) {
+                    clearTimeout(timer);
+                    resolve(found);
+                }
+            };
+            child.stdout?.on('data', onData);
+            child.stderr?.on('data', onData);
+            void child.then((result) => {
+                clearTimeout(timer);
+                const code = result.code;
+                reject(new errors/* ActionError */.lZ(code === 'ENOENT'
+                    ? `${this.binary} was not found on PATH. Install kubectl (https://kubernetes.io/docs/tasks/tools/).`
+                    : `kubectl port-forward to service/${service} exited: ${meaningfulLine(output)}`));
+            });
+        }).catch(async (error) => {
+            child.kill();
+            await child;
+            throw error;
+        });
+        return {
+            localPort: port,
+            close: async () => {
+                child.kill();
+                await child;
+            },
+        };
+    }
+    contextArgs() {
+        return this.context ? ['--context', this.context] : [];
+    }
+    /** `kubectl get <kind>` of the objects matching `selector`, as JSON text. */
+    list(kind, namespace, selector) {
+        return this.get(['get', kind, '--namespace', namespace, '--selector', selector, '--output', 'json']);
+    }
+    async get(args) {
+        // Context last, so a failure message names the subcommand rather than the context.
+        const result = await runTool(this.binary, [...args, ...this.contextArgs()], {
+            group: false,
+            env: this.env,
+            timeoutMs: 60_000,
+        });
+        return result.stdout;
+    }
+}
+
 ;// CONCATENATED MODULE: ../lib/src/summary.ts
 
 
@@ -38874,22 +39061,14 @@ function escapeHtml(text) {
 
 ;// CONCATENATED MODULE: ../lib/src/release-drift.ts
 
-
 /** The image fields of a revision's values; nothing else of them is read (they may hold secrets). */
 function release_drift_recordedImage(values) {
     const image = (values?.image ?? {});
     const text = (value) => (typeof value === 'string' && value !== '' ? value : undefined);
     return { repository: text(image.repository), tag: text(image.tag), digest: text(image.digest) };
 }
-/** The containers of running pods, from `kubectl get pods -o json`. */
-function parseRunningContainers(json) {
-    let list;
-    try {
-        list = JSON.parse(json);
-    }
-    catch {
-        throw new errors/* ActionError */.lZ('the pod list is not JSON (expected kubectl get pods --output json)');
-    }
+/** The containers of running and starting pods. */
+function runningContainers(list) {
     return (list.items ?? [])
         .filter((pod) => pod.status?.phase === 'Running' || pod.status?.phase === 'Pending')
         .flatMap((pod) => (pod.status?.containerStatuses ?? []).map((c) => ({
@@ -39168,12 +39347,10 @@ function getInputs() {
         namespace: getNamespace(),
         history: getInteger('history', 5, { min: 1, max: 20 }),
         kubeContext: kubeContext === undefined ? undefined : assertSingleLine('kube-context', kubeContext),
-        podsFile: inputs_getOptional('pods-file'),
     };
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts
-
 
 
 
@@ -39201,23 +39378,14 @@ async function run() {
         return;
     }
     const recorded = release_drift_recordedImage(current.values);
-    const drift = inputs.podsFile
-        ? imageDrift(recorded, parseRunningContainers(await readPods(inputs.podsFile)))
-        : { ...imageDrift(recorded, []), details: ['no pod list given (input pods-file)'] };
+    const pods = await new KubectlClient({ context: inputs.kubeContext }).releasePods(inputs.namespace, inputs.release);
+    const drift = imageDrift(recorded, runningContainers(pods));
     (0,action/* setOutputs */.n)({ revision: current.revision, drift: drift.drifted });
     await writeSummary(`Release ${inputs.release}`, [
         ['Release', `${inputs.release} (namespace ${inputs.namespace})`],
         ['Revision', `${current.revision} (${current.status})`],
         ['Drift', drift.drifted === undefined ? 'not compared' : drift.drifted ? 'yes' : 'none'],
     ], [historyMarkdown(history, inputs.history), driftMarkdown(drift)].join('\n'));
-}
-async function readPods(file) {
-    try {
-        return await (0,external_node_fs_promises_namespaceObject.readFile)(file, 'utf8');
-    }
-    catch {
-        throw new errors/* ActionError */.lZ(`input 'pods-file': cannot read ${file} (the output of kubectl get pods -o json)`);
-    }
 }
 
 

@@ -6,8 +6,6 @@ export interface Inputs {
   namespace: string;
   history: number;
   kubeContext?: string;
-  /** `kubectl get pods -o json` of the release's pods; undefined: drift is not compared. */
-  podsFile?: string;
 }
 
 export function getInputs(): Inputs {
@@ -17,6 +15,5 @@ export function getInputs(): Inputs {
     namespace: getNamespace(),
     history: getInteger('history', 5, { min: 1, max: 20 }),
     kubeContext: kubeContext === undefined ? undefined : assertSingleLine('kube-context', kubeContext),
-    podsFile: getOptional('pods-file'),
   };
 }

@@ -1,13 +1,11 @@
 import { setOutputs } from '@incidents-pipeline/actions-lib/action';
 import { HelmClient } from '@incidents-pipeline/actions-lib/helm';
-import { readFile } from 'node:fs/promises';
-import { ActionError } from '@incidents-pipeline/actions-lib/errors';
+import { KubectlClient } from '@incidents-pipeline/actions-lib/kubectl';
 import {
   driftMarkdown,
   imageDrift,
-  parseRunningContainers,
   recordedImage,
-  type Drift,
+  runningContainers,
 } from '@incidents-pipeline/actions-lib/release-drift';
 import { historyMarkdown } from '@incidents-pipeline/actions-lib/release-rollback';
 import { writeSummary } from '@incidents-pipeline/actions-lib/summary';
@@ -33,9 +31,11 @@ export async function run(): Promise<void> {
     return;
   }
   const recorded = recordedImage(current.values);
-  const drift: Drift = inputs.podsFile
-    ? imageDrift(recorded, parseRunningContainers(await readPods(inputs.podsFile)))
-    : { ...imageDrift(recorded, []), details: ['no pod list given (input pods-file)'] };
+  const pods = await new KubectlClient({ context: inputs.kubeContext }).releasePods(
+    inputs.namespace,
+    inputs.release,
+  );
+  const drift = imageDrift(recorded, runningContainers(pods));
   setOutputs({ revision: current.revision, drift: drift.drifted });
   await writeSummary(
     `Release ${inputs.release}`,
@@ -46,12 +46,4 @@ export async function run(): Promise<void> {
     ],
     [historyMarkdown(history, inputs.history), driftMarkdown(drift)].join('\n'),
   );
-}
-
-async function readPods(file: string): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch {
-    throw new ActionError(`input 'pods-file': cannot read ${file} (the output of kubectl get pods -o json)`);
-  }
 }

@@ -1,8 +1,6 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { fileURLToPath } from 'node:url';
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { runBundle, tempDir } from '@incidents-pipeline/actions-lib/testing/action-env';
+import { runBundle } from '@incidents-pipeline/actions-lib/testing/action-env';
 import {
   createStandIns,
   type StandIns,
@@ -10,9 +8,8 @@ import {
 } from '@incidents-pipeline/actions-lib/testing/stand-in-tools';
 
 /**
- * The committed bundle, run as the runner runs it, against a stand-in `helm`: a release with seven
- * revisions whose current one recorded an image by digest; its pods as the workflow's kubectl step
- * writes them to a file.
+ * The committed bundle, run as the runner runs it, against a stand-in `helm` and `kubectl`: a release
+ * with seven revisions whose current one recorded an image by digest, and the pods kubectl lists.
  */
 const BUNDLE = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 const REPO = 'registry.example/incidents-service';
@@ -30,8 +27,9 @@ function pod(name: string, image: string, imageID: string) {
   };
 }
 
-function release(): StandInState {
+function release(pods: unknown[] = []): StandInState {
   return {
+    pods,
     helmVersion: 'v4.1.4',
     releases: {
       'incidents-service': {
@@ -54,23 +52,10 @@ function release(): StandInState {
 }
 
 let tools: StandIns | undefined;
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  tools?.cleanup();
-  cleanups.splice(0).forEach((c) => c());
-});
-
-/** The pods as the workflow's `kubectl get pods -o json` step leaves them, in a file. */
-function podsFile(pods: unknown[] | string): string {
-  const { dir, cleanup } = tempDir('release-pods-');
-  cleanups.push(cleanup);
-  const file = path.join(dir, 'pods.json');
-  writeFileSync(file, typeof pods === 'string' ? pods : JSON.stringify({ kind: 'List', items: pods }));
-  return file;
-}
+afterEach(() => tools?.cleanup());
 
 async function report(state: StandInState, inputs: Record<string, string> = {}) {
-  tools = createStandIns(['helm'], state);
+  tools = createStandIns(['helm', 'kubectl'], state);
   const run = await runBundle(BUNDLE, inputs, tools.env);
   return { run, calls: tools.calls() };
 }
@@ -78,9 +63,7 @@ async function report(state: StandInState, inputs: Record<string, string> = {}) 
 describe('release-report bundle', () => {
   it('shows the last five revisions, newest first, and no drift when the pods run the recorded digest', async () => {
     const running = `${REPO}:0.7.0@${DIGEST}`;
-    const { run, calls } = await report(release(), {
-      'pods-file': podsFile([pod('p1', running, `${REPO}@${DIGEST}`)]),
-    });
+    const { run, calls } = await report(release([pod('p1', running, `${REPO}@${DIGEST}`)]));
     expect(run.errors).toEqual([]);
     expect(run.outputs).toEqual({ revision: '7', drift: 'false' });
     const rows = run.summary.split('\n').filter((l) => /^\| \d/.test(l));
@@ -90,20 +73,32 @@ describe('release-report bundle', () => {
     expect(run.summary).toContain(`Recorded by Helm: \`${running}\``);
     expect(run.summary).toContain('none: the pods run the recorded image');
     expect(run.summary).not.toContain('never-in-the-summary');
-    // Helm is asked for only what is shown.
+    // Helm is asked for only what is shown; kubectl for the release's pods, not its helm test pod.
     expect(calls.find((c) => c.args[0] === 'history')?.args).toEqual(
       expect.arrayContaining(['--max', '5', '--namespace', 'incidents']),
     );
+    expect(calls.filter((c) => c.tool === 'kubectl').map((c) => c.args)).toEqual([
+      [
+        'get',
+        'pods',
+        '--namespace',
+        'incidents',
+        '--selector',
+        'app.kubernetes.io/instance=incidents-service,app.kubernetes.io/name',
+        '--output',
+        'json',
+      ],
+    ]);
   });
 
   it('reports drift, without failing, when a pod runs another image than recorded', async () => {
-    const { run } = await report(release(), {
-      history: '2',
-      'pods-file': podsFile([
+    const { run } = await report(
+      release([
         pod('p1', `${REPO}:0.7.0@${DIGEST}`, `${REPO}@${DIGEST}`),
         pod('p2', `${REPO}:0.8.0`, `${REPO}@sha256:${'8'.repeat(64)}`),
       ]),
-    });
+      { history: '2' },
+    );
     expect(run.exitCode).toBe(0);
     expect(run.outputs.drift).toBe('true');
     expect(run.summary).toContain('**drift**');
@@ -118,25 +113,16 @@ describe('release-report bundle', () => {
     expect(run.summary).toContain('not installed');
   });
 
-  it('says drift was not compared without a pod list', async () => {
+  it('says drift was not compared when no pod runs', async () => {
     const { run } = await report(release());
     expect(run.exitCode).toBe(0);
     expect(run.outputs.drift).toBe('');
-    expect(run.summary).toContain('no pod list given');
+    expect(run.summary).toContain('no running pods to compare');
   });
 
-  it.each([
-    [{ history: '50' }, "input 'history': must be at most 20"],
-    [{ 'pods-file': '/nonexistent/pods.json' }, "input 'pods-file': cannot read /nonexistent/pods.json"],
-  ])('refuses %j', async (inputs, message) => {
-    const { run } = await report(release(), inputs);
+  it('refuses a history longer than it shows', async () => {
+    const { run } = await report(release(), { history: '50' });
     expect(run.exitCode).toBe(1);
-    expect(run.errors[0]).toContain(message);
-  });
-
-  it('refuses a pod list that is not JSON', async () => {
-    const { run } = await report(release(), { 'pods-file': podsFile('Error from server (Forbidden)') });
-    expect(run.exitCode).toBe(1);
-    expect(run.errors[0]).toMatch(/pod list is not JSON/);
+    expect(run.errors[0]).toContain("input 'history': must be at most 20");
   });
 });

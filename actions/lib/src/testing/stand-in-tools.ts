@@ -45,9 +45,9 @@ export interface StandInState {
   services?: unknown[];
   http?: { readyz: number; rootStatus: number; root: string };
   images?: string[];
-  /** Images pushed, as `docker push` was given them. */
+  /** References that `image inspect` shows as pushed, with `digest` among their RepoDigests. */
   pushed?: string[];
-  /** The id every build and inspect reports, and the digest every push reports. */
+  /** The id every build and inspect reports, and the digest of every pushed reference. */
   imageId?: string;
   digest?: string;
   /** `false`: docker has no buildx plugin, so builds use the classic builder. */

@@ -1,7 +1,8 @@
 // A stand-in `docker`. Images listed in state.images exist; a build adds its tags and writes the image
-// id file (the id then names the image too); a push records the reference and answers with state.digest, which `image inspect` then
-// lists among the RepoDigests (after one of another repository, as a real daemon may). The daemon is
-// reachable unless state.dockerDown; the buildx plugin is there unless state.buildx is false.
+// id file (the id then names the image too). For the references in state.pushed, `image inspect` lists
+// state.digest among the RepoDigests, after one of another repository, as a real daemon may: pushing
+// itself has no stand-in, the docker e2e pushes to the real registry. The daemon is reachable unless
+// state.dockerDown; the buildx plugin is there unless state.buildx is false.
 // For the real kind (which drives docker to make its nodes) it answers what kind asks before it
 // creates anything: `-v`, `info`, `ps` (no containers) and `inspect --type=image`; its first
 // provisioning call (`network`) fails, since no node image can be had here.
@@ -72,10 +73,6 @@ if (args[0] === '-v') {
   if (iid) writeFileSync(iid, `${state.imageId}\n`);
   saveState(state);
   process.stdout.write('Successfully built\n');
-} else if (args[0] === 'push') {
-  pushed.push(args[1]);
-  saveState(state);
-  process.stdout.write(`${args[1]}: digest: ${state.digest} size: 1234\n`);
 } else if (args[0] === 'save') {
   writeFileSync(flag(args, '-o'), 'tar');
 } else {

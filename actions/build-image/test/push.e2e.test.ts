@@ -1,0 +1,109 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { DockerClient } from '@incidents-pipeline/actions-lib/docker';
+import { createConsoleLog, useLog } from '@incidents-pipeline/actions-lib/log';
+import { runTool } from '@incidents-pipeline/actions-lib/process';
+import { runBundle, type ActionRun } from '@incidents-pipeline/actions-lib/testing/action-env';
+import { startTestRegistry, type TestRegistry } from '@incidents-pipeline/actions-lib/testing/registry';
+import { ensureTestBaseImage } from './base-image.js';
+
+/**
+ * Publishing, end to end: the committed build-image bundle pushes to a real registry on loopback
+ * (GHCR's part), and what the registry stored is read back through its own API, not through docker.
+ * A digest output that names another manifest than the registry's would make a lasting environment
+ * pull the wrong image (deploy.yml deploys by digest), so the two are compared here.
+ */
+
+const REPO = fileURLToPath(new URL('../../../', import.meta.url));
+const BUNDLE = path.join(REPO, 'actions/build-image/dist/index.js');
+const OWNER = 'acme';
+const VERSION = '1.2.4';
+
+const docker = new DockerClient();
+let registry: TestRegistry;
+let pushed: ActionRun;
+let pushMs: number;
+let head: string;
+
+const run = (args: string[]) => runTool('docker', args, { group: false, allowFailure: true });
+
+beforeAll(async () => {
+  useLog(createConsoleLog());
+  try {
+    await docker.serverVersion();
+  } catch (error) {
+    throw new Error(
+      `DOCKER E2E NOT RUN: ${(error as Error).message}. These tests fail rather than pass untested; ` +
+        '`.ci/run` installs docker.io and starts dockerd.',
+      { cause: error },
+    );
+  }
+  await runTool('npm', ['run', 'build', '-w', 'service'], { cwd: REPO, group: false });
+  head = (await runTool('git', ['rev-parse', 'HEAD'], { cwd: REPO, group: false })).stdout.trim();
+  const base = await ensureTestBaseImage((line) => console.log(line));
+
+  registry = await startTestRegistry();
+  const started = Date.now();
+  pushed = await runBundle(
+    BUNDLE,
+    {
+      version: VERSION,
+      context: 'service',
+      'build-args': `BASE_IMAGE=${base.image}`,
+      // Upper case on purpose: owners often have some, and registries refuse it in repository names.
+      registry: `${registry.host}/${OWNER.toUpperCase()}`,
+      push: true,
+    },
+    {},
+    { cwd: REPO, timeoutMs: 10 * 60_000 },
+  );
+  pushMs = Date.now() - started;
+});
+
+afterAll(async () => {
+  await registry?.stop();
+});
+
+describe('build-image bundle pushing to a real registry', () => {
+  const repository = `${OWNER}/incidents-service`;
+
+  it('pushes every tag it reports', async () => {
+    if (pushed.exitCode !== 0)
+      throw new Error(`push failed: ${pushed.errors.join('\n')}\n${pushed.stdout.slice(-3000)}`);
+    expect(pushed.outputs.image).toBe(`${registry.host}/${repository}`);
+    const reported = pushed.outputs.tags.split('\n');
+    expect(reported).toEqual(
+      ['1.2.4', '1.2', '1', `sha-${head.slice(0, 7)}`].map((t) => `${registry.host}/${repository}:${t}`),
+    );
+    expect(await registry.tags(repository)).toEqual(reported.map((t) => t.split(':').at(-1)).sort());
+  });
+
+  it("reports the registry's manifest digest of the version tag", async () => {
+    const digest = await registry.manifestDigest(repository, VERSION);
+    expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(pushed.outputs.digest).toBe(digest);
+    expect(pushed.summary).toContain(`${registry.host}/${repository}@${digest}`);
+    const size = (await docker.inspectImage(pushed.outputs['image-id'])).sizeBytes;
+    const buildSeconds = Number(/Build time<\/td><td>([\d.]+) s/.exec(pushed.summary)?.[1]);
+    console.log(
+      `registry on ${registry.host} started in ${registry.startMs} ms; the action took ` +
+        `${(pushMs / 1000).toFixed(1)} s, of which docker build ${buildSeconds} s and pushing 4 tags ` +
+        `about ${(pushMs / 1000 - buildSeconds).toFixed(1)} s; image ${(size / 1e6).toFixed(1)} MB`,
+    );
+  });
+
+  it('serves the image by that digest once the local tags are gone', async () => {
+    const byDigest = `${registry.host}/${repository}@${pushed.outputs.digest}`;
+    for (const tag of pushed.outputs.tags.split('\n')) {
+      expect((await run(['image', 'rm', tag])).exitCode).toBe(0);
+    }
+    // With its tags removed the image may remain as the base of others; only its digest name must go.
+    await run(['image', 'rm', byDigest]);
+    expect(await docker.imageExists(byDigest)).toBe(false);
+    const pull = await run(['pull', byDigest]);
+    expect(pull.exitCode).toBe(0);
+    expect((await docker.inspectImage(byDigest)).id).toBe(pushed.outputs['image-id']);
+    await run(['image', 'rm', byDigest]);
+  });
+});
