@@ -6,7 +6,7 @@ import { createConsoleLog, useLog } from '@incidents-pipeline/actions-lib/log';
 import { runTool } from '@incidents-pipeline/actions-lib/process';
 import { runBundle, type ActionRun } from '@incidents-pipeline/actions-lib/testing/action-env';
 import { startTestRegistry, type TestRegistry } from '@incidents-pipeline/actions-lib/testing/registry';
-import { ensureTestBaseImage } from './base-image.js';
+import { ensureTestBaseImage } from '@incidents-pipeline/actions-lib/testing/base-image';
 
 /**
  * Publishing, end to end: the committed build-image bundle pushes to a real registry on loopback
