@@ -33877,12 +33877,7 @@ async function deployRelease(options) {
             : helmRollsBack
                 ? await stateAfterHelmRollback(helm, target, previousRevision)
                 : await rollBack(helm, target, { timeout: options.timeout, previousRevision, current: before });
-        const outcome = !after.rolledBack
-            ? 'not rolled back'
-            : previousRevision === undefined
-                ? 'the failed install was removed'
-                : `rolled back to revision ${previousRevision}`;
-        throw new DeployFailedError(`deploy of ${options.release} failed (${outcome}): ${error.message}`, { ...known, ...after, podsReady: await readyCount() }, diagnosticsMarkdown(diagnostics));
+        throw new DeployFailedError(`deploy of ${options.release} failed (${rollbackOutcome(after, previousRevision)}): ${error.message}`, { ...known, ...after, podsReady: await readyCount() }, diagnosticsMarkdown(diagnostics));
     }
     const deployed = await helm.status(target);
     const current = { revision: deployed?.revision ?? 0, status: deployed?.status ?? 'unknown' };
@@ -33899,10 +33894,17 @@ async function deployRelease(options) {
         const after = options.rollbackOnFailure
             ? await rollBack(helm, target, { timeout: options.timeout, previousRevision, current })
             : { ...current, rolledBack: false };
-        const rolledBack = after.rolledBack ? ` (rolled back to revision ${previousRevision})` : '';
-        throw new DeployFailedError(`smoke test of ${options.release} revision ${current.revision} failed${rolledBack}: ${error.message}`, { ...known, ...after, podsReady: await readyCount() }, diagnosticsMarkdown(diagnostics));
+        throw new DeployFailedError(`smoke test of ${options.release} revision ${current.revision} failed (${rollbackOutcome(after, previousRevision)}): ${error.message}`, { ...known, ...after, podsReady: await readyCount() }, diagnosticsMarkdown(diagnostics));
     }
     return { ...known, ...current, rolledBack: false, smokeTest, podsReady: await readyCount() };
+}
+/** What a failed deploy left, for its message: a first install has no revision to go back to. */
+function rollbackOutcome(after, previousRevision) {
+    if (!after.rolledBack)
+        return 'not rolled back';
+    return previousRevision === undefined
+        ? 'the failed install was removed'
+        : `rolled back to revision ${previousRevision}`;
 }
 function describeImage(options, existing) {
     const repository = options.imageRepository ?? '(chart default)';

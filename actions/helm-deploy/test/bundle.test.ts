@@ -204,6 +204,17 @@ describe('helm-deploy bundle', () => {
     expect(run.outputs['rolled-back']).toBe('true');
   });
 
+  it('a failing helm test of a first install removes it, and says so rather than name a revision', async () => {
+    const state = clusterWithRelease('v4.1.4', { testFails: true });
+    state.releases = {};
+    const { run, commands } = await deploy(state);
+    expect(run.exitCode).toBe(1);
+    expect(commands).toContain('uninstall');
+    expect(run.errors[0]).toMatch(
+      /smoke test of incidents-service revision 1 failed \(the failed install was removed\)/,
+    );
+  });
+
   it('a failing helm test fails the step', async () => {
     const { run } = await deploy(clusterWithRelease('v4.1.4', { testFails: true }), {
       'rollback-on-failure': 'false',

@@ -133,13 +133,8 @@ export async function deployRelease(options: DeployOptions): Promise<DeployResul
       : helmRollsBack
         ? await stateAfterHelmRollback(helm, target, previousRevision)
         : await rollBack(helm, target, { timeout: options.timeout, previousRevision, current: before });
-    const outcome = !after.rolledBack
-      ? 'not rolled back'
-      : previousRevision === undefined
-        ? 'the failed install was removed'
-        : `rolled back to revision ${previousRevision}`;
     throw new DeployFailedError(
-      `deploy of ${options.release} failed (${outcome}): ${error.message}`,
+      `deploy of ${options.release} failed (${rollbackOutcome(after, previousRevision)}): ${error.message}`,
       { ...known, ...after, podsReady: await readyCount() },
       diagnosticsMarkdown(diagnostics),
     );
@@ -163,14 +158,21 @@ export async function deployRelease(options: DeployOptions): Promise<DeployResul
     const after: ReleaseState = options.rollbackOnFailure
       ? await rollBack(helm, target, { timeout: options.timeout, previousRevision, current })
       : { ...current, rolledBack: false };
-    const rolledBack = after.rolledBack ? ` (rolled back to revision ${previousRevision})` : '';
     throw new DeployFailedError(
-      `smoke test of ${options.release} revision ${current.revision} failed${rolledBack}: ${error.message}`,
+      `smoke test of ${options.release} revision ${current.revision} failed (${rollbackOutcome(after, previousRevision)}): ${error.message}`,
       { ...known, ...after, podsReady: await readyCount() },
       diagnosticsMarkdown(diagnostics),
     );
   }
   return { ...known, ...current, rolledBack: false, smokeTest, podsReady: await readyCount() };
+}
+
+/** What a failed deploy left, for its message: a first install has no revision to go back to. */
+function rollbackOutcome(after: ReleaseState, previousRevision: number | undefined): string {
+  if (!after.rolledBack) return 'not rolled back';
+  return previousRevision === undefined
+    ? 'the failed install was removed'
+    : `rolled back to revision ${previousRevision}`;
 }
 
 function describeImage(options: DeployOptions, existing?: HelmRelease): string {
