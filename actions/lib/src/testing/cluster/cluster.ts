@@ -38,7 +38,7 @@ import {
   type Daemon,
 } from './processes.js';
 import { progress } from './progress.js';
-import { writeRuntimeConfig } from './runtime.js';
+import { allowLoopbackRegistry, writeRuntimeConfig } from './runtime.js';
 
 /**
  * `up`, `down`, `status` and `load-image` of the local single-node cluster: the control plane, the
@@ -285,6 +285,14 @@ export async function status(): Promise<{ components: ComponentStatus[]; nodeRea
   const state = running === components.length && ready ? 'up' : running === 0 ? 'down' : 'partly up';
   lines.push(`cluster: ${state}${state === 'up' ? ` (KUBECONFIG=${paths.kubeconfig})` : ''}`);
   return { components, nodeReady: ready, text: `${lines.join('\n')}\n` };
+}
+
+/** `allow-registry 127.0.0.1:PORT`: pulls from that loopback registry work until `down`. */
+export async function allowRegistry(host: string): Promise<void> {
+  const paths = statePaths();
+  if (!existsSync(paths.run)) throw new Error('the cluster is not up: run npm run cluster -- up first');
+  await allowLoopbackRegistry(paths, host);
+  progress(`pulls from ${host} are allowed until down`);
 }
 
 export async function loadImage(images: readonly string[]): Promise<void> {

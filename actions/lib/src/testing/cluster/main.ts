@@ -1,15 +1,16 @@
 import { ensureClusterBinaries } from './components.js';
-import { down, loadImage, status, up } from './cluster.js';
+import { allowRegistry, down, loadImage, status, up } from './cluster.js';
 import { progress } from './progress.js';
 
 /**
- * `npm run cluster -- up | down | status | load-image IMAGE... | build`
+ * `npm run cluster -- up | down | status | load-image IMAGE... | allow-registry 127.0.0.1:PORT | build`
  *
  * The local single-node Kubernetes of the test suite, built from upstream Go modules (see README.md
  * of this folder's parent). `up` prints the two `export` lines that point a shell at it.
  */
 
-const USAGE = 'usage: npm run cluster -- up | down | status | load-image IMAGE... | build';
+const USAGE =
+  'usage: npm run cluster -- up | down | status | load-image IMAGE... | allow-registry 127.0.0.1:PORT | build';
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -28,6 +29,10 @@ async function main(argv: string[]): Promise<number> {
     case 'load-image':
       if (rest.length === 0) throw new Error(`load-image needs at least one image\n${USAGE}`);
       await loadImage(rest);
+      return 0;
+    case 'allow-registry':
+      if (rest.length !== 1) throw new Error(`allow-registry needs one registry host\n${USAGE}`);
+      await allowRegistry(rest[0]);
       return 0;
     case 'build':
       await ensureClusterBinaries();

@@ -122,6 +122,27 @@ export function cniConfig(paths: StatePaths): object {
   };
 }
 
+/**
+ * Lets the cluster pull from one registry on loopback (`127.0.0.1:PORT`, the tests' stand-in for
+ * GHCR) over plain HTTP, as a registry's own hosts.toml, which containerd reads at every pull and
+ * prefers to `_default`. Only a loopback address is accepted: every other pull stays refused.
+ */
+export async function allowLoopbackRegistry(paths: StatePaths, host: string): Promise<void> {
+  if (!/^127\.0\.0\.1:\d{1,5}$/.test(host)) {
+    throw new Error(`only a registry on loopback may be allowed (127.0.0.1:PORT), not '${host}'`);
+  }
+  await mkdir(path.join(paths.registryHosts, host), { recursive: true });
+  await writeIfChanged(
+    path.join(paths.registryHosts, host, 'hosts.toml'),
+    `# Written by \`npm run cluster -- allow-registry\`: a registry on this machine's loopback.
+server = "http://${host}"
+
+[host."http://${host}"]
+  capabilities = ["pull", "resolve"]
+`,
+  );
+}
+
 export async function writeRuntimeConfig(paths: StatePaths): Promise<void> {
   await mkdir(path.dirname(paths.containerdConfig), { recursive: true });
   await writeIfChanged(paths.containerdConfig, containerdConfig(paths));
