@@ -38503,9 +38503,24 @@ async function runTool(tool, args, options = {}) {
         if (result.timedOut) {
             throw new process_ToolError(`${what} timed out after ${Math.round((options.timeoutMs ?? 600_000) / 1000)}s`, result);
         }
-        throw new process_ToolError(`${what} failed (exit ${result.exitCode}): ${meaningfulLine(result.stderr, result.stdout)}`, result);
+        const line = meaningfulLine(result.stderr, result.stdout);
+        throw new process_ToolError(`${what} failed (exit ${result.exitCode}): ${line}${fixFor(line)}`, result);
     }
     return result;
+}
+/**
+ * The fix for a failure people meet often and the tool's own line does not name. Kubernetes' RBAC
+ * refusal says who was refused what, but not that the deployer's Role is where it is granted.
+ */
+function fixFor(line) {
+    const forbidden = /forbidden: User "([^"]+)" cannot (\w+) resource "([^"]+)"(?: in API group "([^"]*)")?(?: in the namespace "([^"]+)")?/.exec(line);
+    if (!forbidden)
+        return '';
+    const [, user, verb, resource, group, namespace] = forbidden;
+    const where = namespace ? `namespace ${namespace}` : 'the cluster scope';
+    return (`. The cluster's RBAC refused ${user} to ${verb} ${group ? `${resource}.${group}` : resource} in ${where}: ` +
+        'deploy into the namespace its Role covers (the KUBE_NAMESPACE variable), or grant that verb in the ' +
+        "deployer's Role (docs/examples/deployer-rbac.yaml, docs/environments.md)");
 }
 /**
  * The line of a tool's output that explains a failure. Tools print warnings, progress and usage text

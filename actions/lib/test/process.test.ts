@@ -30,6 +30,31 @@ describe('runTool', () => {
     expect((error as ToolError).result.exitCode).toBe(3);
   });
 
+  it("names the deployer's Role when the cluster's RBAC refuses a call", async () => {
+    // Helm's own line, as the local cluster printed it for a deployer outside its namespace.
+    const line =
+      'Error: query: failed to query with labels: secrets is forbidden: User "system:serviceaccount:staging:incidents-deployer" cannot list resource "secrets" in API group "" in the namespace "default"';
+    const error = await runTool(
+      process.execPath,
+      ['-e', `console.error(${JSON.stringify(line)}); process.exit(1)`],
+      {
+        group: false,
+      },
+    ).catch((e: unknown) => e);
+    expect((error as ToolError).message).toContain(
+      "The cluster's RBAC refused system:serviceaccount:staging:incidents-deployer to list secrets in namespace default: " +
+        'deploy into the namespace its Role covers (the KUBE_NAMESPACE variable), or grant that verb in the ' +
+        "deployer's Role (docs/examples/deployer-rbac.yaml, docs/environments.md)",
+    );
+  });
+
+  it('adds no fix to a failure it does not know', async () => {
+    const error = await runTool(process.execPath, ['-e', 'console.error("Error: boom"); process.exit(1)'], {
+      group: false,
+    }).catch((e: unknown) => e);
+    expect((error as ToolError).message).toMatch(/failed \(exit 1\): boom$/);
+  });
+
   it('returns the failed result when failure is allowed', async () => {
     const result = await runTool(process.execPath, ['-e', 'process.exit(2)'], {
       group: false,
