@@ -500,8 +500,9 @@ describe('concurrency, permissions and act guards', () => {
       // A job calling a reusable workflow hands down the most its jobs may get; they narrow it.
       if (jobRef.job.uses !== undefined) continue;
       const steps = stepsOf(jobRef);
+      // Pushes on GitHub: always, or whenever not under act (`!env.ACT || ...`).
       const pushes = steps.some(({ step }) =>
-        ['true', '${{ !env.ACT }}'].includes(asString(withOf(step).push) ?? ''),
+        /^(true|\$\{\{ !env\.ACT( \|\| .*)? \}\})$/.test(asString(withOf(step).push) ?? ''),
       );
       if (writes.includes('packages') && !/vars\.PUBLISH_IMAGE\b/.test(conditionOf(jobRef.job))) {
         problems.push(`${where}: packages: write without the PUBLISH_IMAGE condition`);

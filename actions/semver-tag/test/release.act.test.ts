@@ -7,8 +7,8 @@ import { TestRepo } from '@incidents-pipeline/actions-lib/testing/git-repo';
 /**
  * release.yml under act (issue 15, case 3), in a test repository (pipeline-repo.ts): real git, the
  * workflows and the committed semver-tag bundle of this checkout, a history since the last release,
- * and a bare repository as origin. Only the tag job runs (`-j tag`): the deliver job calls
- * deliver.yml, which needs the local cluster.
+ * and a bare repository as origin. Only the tag job runs (`-j tag`); the whole workflow, its call of
+ * deliver.yml into the local cluster included, runs in actions/lib/test/deliver.act.test.ts.
  */
 
 const cacheDir = tempDir('act-release-').dir;

@@ -33,6 +33,11 @@ function cluster(args: string[]) {
   });
 }
 
+/** `npm run cluster -- allow-registry HOST`: the cluster may pull from that loopback registry. */
+export async function allowRegistry(host: string): Promise<void> {
+  await cluster(['allow-registry', host]);
+}
+
 /** `npm run cluster -- down`: the next `up` starts an empty cluster. */
 export async function clusterDown(): Promise<void> {
   await cluster(['down']);
