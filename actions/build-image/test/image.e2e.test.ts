@@ -7,7 +7,7 @@ import { DockerClient } from '@incidents-pipeline/actions-lib/docker';
 import { createConsoleLog, useLog } from '@incidents-pipeline/actions-lib/log';
 import { runTool } from '@incidents-pipeline/actions-lib/process';
 import { runBundle, type ActionRun } from '@incidents-pipeline/actions-lib/testing/action-env';
-import { TestContainers } from '@incidents-pipeline/actions-lib/testing/containers';
+import { requireDocker, TestContainers } from '@incidents-pipeline/actions-lib/testing/containers';
 import { ensureTestBaseImage, type TestBaseImage } from '@incidents-pipeline/actions-lib/testing/base-image';
 
 /**
@@ -79,15 +79,7 @@ const buildWithAction = () =>
 
 beforeAll(async () => {
   useLog(createConsoleLog());
-  try {
-    await docker.serverVersion();
-  } catch (error) {
-    throw new Error(
-      `DOCKER E2E NOT RUN: ${(error as Error).message}. These tests fail rather than pass untested; ` +
-        '`.ci/run` installs docker.io and starts dockerd.',
-      { cause: error },
-    );
-  }
+  await requireDocker(docker);
 
   await runTool('npm', ['run', 'build', '-w', 'service'], { cwd: REPO, group: false });
   if (!existsSync(path.join(REPO, 'service/dist/index.js')))

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DockerClient } from '@incidents-pipeline/actions-lib/docker';
+import { requireDocker } from '@incidents-pipeline/actions-lib/testing/containers';
 import { createConsoleLog, useLog } from '@incidents-pipeline/actions-lib/log';
 import { runTool } from '@incidents-pipeline/actions-lib/process';
 import { runBundle, type ActionRun } from '@incidents-pipeline/actions-lib/testing/action-env';
@@ -30,15 +31,7 @@ const run = (args: string[]) => runTool('docker', args, { group: false, allowFai
 
 beforeAll(async () => {
   useLog(createConsoleLog());
-  try {
-    await docker.serverVersion();
-  } catch (error) {
-    throw new Error(
-      `DOCKER E2E NOT RUN: ${(error as Error).message}. These tests fail rather than pass untested; ` +
-        '`.ci/run` installs docker.io and starts dockerd.',
-      { cause: error },
-    );
-  }
+  await requireDocker(docker);
   await runTool('npm', ['run', 'build', '-w', 'service'], { cwd: REPO, group: false });
   head = (await runTool('git', ['rev-parse', 'HEAD'], { cwd: REPO, group: false })).stdout.trim();
   const base = await ensureTestBaseImage((line) => console.log(line));

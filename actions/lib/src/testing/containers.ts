@@ -1,4 +1,5 @@
 import { ActionError } from '../errors.js';
+import { DockerClient } from '../docker.js';
 import { runTool, type RunOptions, type RunResult } from '../process.js';
 
 /**
@@ -91,5 +92,21 @@ export class TestContainers {
 
   async remove(container: string): Promise<void> {
     await this.run(['rm', '--force', container], { group: false, allowFailure: true });
+  }
+}
+
+/**
+ * The docker e2e tests' first step: a daemon that answers, or an error that fails them, rather than
+ * tests that pass untested on a machine without one.
+ */
+export async function requireDocker(docker = new DockerClient()): Promise<void> {
+  try {
+    await docker.serverVersion();
+  } catch (error) {
+    throw new Error(
+      `DOCKER E2E NOT RUN: ${(error as Error).message}. These tests fail rather than pass untested; ` +
+        '`.ci/run` installs docker.io and starts dockerd.',
+      { cause: error },
+    );
   }
 }
