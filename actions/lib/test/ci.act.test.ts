@@ -5,7 +5,7 @@ import { runAct, type ActRun } from '../src/testing/act/run.js';
 import { ensureTestBaseImage } from '../src/testing/base-image.js';
 import type { TestRepo } from '../src/testing/git-repo.js';
 import { runTool } from '../src/process.js';
-import { clusterDown, clusterUp, helm, kubectl, type ClusterEnv } from './cluster/scenario.js';
+import { clusterDown, clusterUp, kubectl, releaseHistory, type ClusterEnv } from './cluster/scenario.js';
 
 /**
  * ci.yml's chart, image and kind jobs under act (issue 15, case 6), twice in a row on the same machine
@@ -43,7 +43,6 @@ async function job(id: string, round: number): Promise<ActRun> {
     },
   );
   timings.push(`${id} #${round} ${(run.durationMs / 1000).toFixed(1)} s`);
-  if (run.exitCode !== 0 && process.env.INCIDENTS_ACT_DEBUG) process.stdout.write(run.output);
   return run;
 }
 
@@ -77,9 +76,7 @@ describe.each([1, 2])('ci.yml, run %i', (round) => {
 
     cluster ??= await clusterUp();
     // Each run deploys, then rolls: two revisions a run, on one release that outlives the runs.
-    const revisions = JSON.parse(
-      (await helm(cluster, ['history', RELEASE, '--namespace', NAMESPACE, '--output', 'json'])).stdout,
-    ) as { revision: number; status: string }[];
+    const revisions = await releaseHistory(cluster, NAMESPACE, RELEASE);
     expect(revisions.at(-1)).toEqual(expect.objectContaining({ revision: 2 * round, status: 'deployed' }));
     // The rollout changed the pods each time, and the probe pod is gone.
     const rolloutId = (

@@ -7,6 +7,7 @@ import { runAct, type ActRun } from '../src/testing/act/run.js';
 import { ensureTestBaseImage } from '../src/testing/base-image.js';
 import { TestRepo } from '../src/testing/git-repo.js';
 import { startTestRegistry, type TestRegistry } from '../src/testing/registry.js';
+import { DockerClient } from '../src/docker.js';
 import { runTool } from '../src/process.js';
 import {
   allowRegistry,
@@ -14,6 +15,7 @@ import {
   clusterUp,
   helm,
   kubectl,
+  releaseHistory,
   sleep,
   type ClusterEnv,
 } from './cluster/scenario.js';
@@ -126,7 +128,6 @@ async function act(label: string, args: string[]): Promise<ActRun> {
     { cwd: repo.dir, cacheDir },
   );
   timings.push(`${label} ${(run.durationMs / 1000).toFixed(1)} s`);
-  if (run.exitCode !== 0 && process.env.INCIDENTS_ACT_DEBUG) process.stdout.write(run.output);
   return run;
 }
 
@@ -144,19 +145,9 @@ const dispatch = (label: string, workflow: string, inputs: Record<string, string
     ...Object.entries(inputs).flatMap(([key, value]) => ['--input', `${key}=${value}`]),
   ]);
 
-interface Revision {
-  revision: number;
-  status: string;
-}
-
-const history = async (namespace: string): Promise<Revision[]> =>
-  JSON.parse(
-    (await helm(cluster, ['history', RELEASE, '--namespace', namespace, '--output', 'json'])).stdout,
-  );
-
 /** `REVISION STATUS` per revision (the version is the image's: see `running`, not the chart's appVersion). */
 const statuses = async (namespace: string) =>
-  (await history(namespace)).map((r) => `${r.revision} ${r.status}`);
+  (await releaseHistory(cluster, namespace, RELEASE)).map((r) => `${r.revision} ${r.status}`);
 
 /** The image IDs the release's serving pods run, the helm test pod's, and the Deployment's image. */
 async function running(
@@ -194,19 +185,8 @@ async function running(
 
 /** Docker's ID of a local image, and the commit its revision label names. */
 async function builtImage(reference: string): Promise<{ id: string; revision: string }> {
-  const inspect = await runTool(
-    'docker',
-    [
-      'image',
-      'inspect',
-      '--format',
-      '{{.Id}} {{index .Config.Labels "org.opencontainers.image.revision"}}',
-      reference,
-    ],
-    { group: false },
-  );
-  const [id, revision] = inspect.stdout.trim().split(' ');
-  return { id, revision };
+  const { id, labels } = await new DockerClient().inspectImage(reference);
+  return { id, revision: labels['org.opencontainers.image.revision'] };
 }
 
 const published = (version: string) => registry.manifestDigest(`${OWNER}/incidents-service`, version);

@@ -5,9 +5,9 @@ import { runTool } from '../../src/process.js';
 import {
   clusterUp,
   freshNamespace,
-  helm,
   kubectl,
   readyPods,
+  releaseHistory,
   REPO,
   reportTime,
   type ClusterEnv,
@@ -79,9 +79,7 @@ describe('scenario 7: the CLI against the local cluster', () => {
     expect(run.exitCode).toBe(0);
     expect(run.stdout + run.stderr).toMatch(/Replacing 0\.3\.0 \(deployed\)/);
     expect(await runningImage()).toBe('incidents-service:0.2.0');
-    const history = JSON.parse(
-      (await helm(env, ['history', RELEASE, '-n', NS, '-o', 'json'])).stdout,
-    ) as unknown[];
+    const history = await releaseHistory(env, NS, RELEASE);
     expect(history).toHaveLength(3);
   });
 
@@ -91,9 +89,7 @@ describe('scenario 7: the CLI against the local cluster', () => {
     expect(run.stdout + run.stderr).toMatch(
       /A newer version is running \(0\.2\.0, deployed\); init never downgrades, so 0\.1\.0 is not deployed/,
     );
-    const history = JSON.parse(
-      (await helm(env, ['history', RELEASE, '-n', NS, '-o', 'json'])).stdout,
-    ) as unknown[];
+    const history = await releaseHistory(env, NS, RELEASE);
     expect(history).toHaveLength(3);
     expect(await runningImage()).toBe('incidents-service:0.2.0');
   });

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureTestBaseImage } from '../../src/testing/base-image.js';
+import { HelmClient, type HistoryEntry } from '../../src/helm.js';
 import { KubectlClient, type PortForward } from '../../src/kubectl.js';
 import { createConsoleLog, useLog } from '../../src/log.js';
 import { runTool } from '../../src/process.js';
@@ -97,6 +98,18 @@ export async function helm(env: ClusterEnv, args: string[], allowFailure = false
     group: false,
     timeoutMs: 8 * 60_000,
     allowFailure,
+  });
+}
+
+/** The release's revisions, oldest first, through the pipeline's own HelmClient. */
+export async function releaseHistory(
+  env: ClusterEnv,
+  namespace: string,
+  release: string,
+): Promise<HistoryEntry[]> {
+  return new HelmClient({ binary: await locateTool('helm'), env: { ...env } }).history({
+    release,
+    namespace,
   });
 }
 

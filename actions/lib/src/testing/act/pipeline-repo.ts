@@ -20,10 +20,7 @@ export async function pipelineRepo(): Promise<TestRepo> {
     copy(`actions/${action}/action.yml`);
     copy(`actions/${action}/dist`);
   }
-  await repo.git('add', '--all');
-  await repo.commit('chore: the pipeline');
-  await repo.tag('v0.1.0', 'Release v0.1.0');
-  return repo;
+  return firstRelease(repo, 'chore: the pipeline');
 }
 
 /**
@@ -44,8 +41,13 @@ export async function projectRepo(): Promise<TestRepo> {
     mkdirSync(path.dirname(path.join(repo.dir, file)), { recursive: true });
     cpSync(path.join(PROJECT, file), path.join(repo.dir, file), { verbatimSymlinks: true });
   }
+  return firstRelease(repo, 'chore: the project');
+}
+
+/** Everything in the repository committed, and released as v0.1.0. */
+async function firstRelease(repo: TestRepo, message: string): Promise<TestRepo> {
   await repo.git('add', '--all');
-  await repo.commit('chore: the project');
+  await repo.commit(message);
   await repo.tag('v0.1.0', 'Release v0.1.0');
   return repo;
 }

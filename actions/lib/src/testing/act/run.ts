@@ -62,6 +62,8 @@ export async function runAct(args: readonly string[], options: ActRunOptions = {
     timeout: options.timeoutMs ?? 10 * 60_000,
   });
   const output = String(result.all ?? '');
+  // A failed run's whole log, for a person chasing it (the assertions quote only what they check).
+  if (result.exitCode !== 0 && process.env.INCIDENTS_ACT_DEBUG) process.stdout.write(output);
   const jobs: Record<string, string> = {};
   const steps: StepResult[] = [];
   for (const line of output.split('\n')) {
