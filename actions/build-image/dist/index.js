@@ -42299,6 +42299,16 @@ class DockerClient {
         });
         return result.exitCode === 0;
     }
+    /**
+     * Makes sure the daemon has an image, pulling it when it is missing. Returns how it was had; a pull
+     * that fails throws the `ToolError` whose message is the daemon's own last line.
+     */
+    async ensureImage(reference) {
+        if (await this.imageExists(reference))
+            return 'present';
+        await this.run(['pull', '--quiet', reference], { group: false });
+        return 'pulled';
+    }
     async inspectImage(reference) {
         const result = await this.run(['image', 'inspect', '--format', '{{json .}}', reference], {
             group: false,

@@ -32958,6 +32958,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   vX: () => (/* binding */ portForwardUntilInterrupted)
 });
 
+// UNUSED EXPORTS: baseImage, requireBaseImage
+
 // EXTERNAL MODULE: ../lib/node_modules/execa/index.js + 138 modules
 var execa = __nccwpck_require__(2509);
 // EXTERNAL MODULE: ../lib/src/errors.ts
@@ -33918,9 +33920,15 @@ var docker = __nccwpck_require__(1568);
 var src_image = __nccwpck_require__(7842);
 // EXTERNAL MODULE: ../lib/src/kind.ts
 var kind = __nccwpck_require__(6446);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: ./src/local-cluster.ts
 var local_cluster = __nccwpck_require__(3454);
 ;// CONCATENATED MODULE: ./src/steps.ts
+
+
+
+
 
 
 
@@ -33936,7 +33944,45 @@ var local_cluster = __nccwpck_require__(3454);
 function imageReference(settings, version) {
     return `${settings.image}:${version}`;
 }
+/** The base image a build starts from: INCIDENTS_BASE_IMAGE, else the Dockerfile's `BASE_IMAGE` default. */
+function baseImage(settings) {
+    if (settings.baseImage)
+        return settings.baseImage;
+    const dockerfile = (0,external_node_fs_.readFileSync)(external_node_path_default().join(settings.serviceDir, 'Dockerfile'), 'utf8');
+    const declared = /^ARG BASE_IMAGE=(\S+)$/m.exec(dockerfile)?.[1];
+    if (!declared)
+        throw new errors/* ActionError */.lZ('service/Dockerfile declares no ARG BASE_IMAGE=<default>');
+    return declared;
+}
+/**
+ * Has the build's base image before anything is built. Offline, docker's own words ("no such host",
+ * then "FROM ${BASE_IMAGE}") name neither the cause nor the fix; this names both, and what the
+ * command has already done: the cluster it needed is up and stays up, and nothing was deployed.
+ */
+async function requireBaseImage(settings) {
+    const base = baseImage(settings);
+    try {
+        const how = await new docker/* DockerClient */.a().ensureImage(base);
+        (0,src_log/* log */.Rm)().info(`Base image ${base}: ${how === 'present' ? 'in Docker' : 'pulled'}`);
+    }
+    catch (error) {
+        if (!(error instanceof src_process/* ToolError */.v4))
+            throw error;
+        throw new errors/* ActionError */.lZ([
+            `the build's base image ${base} is not in Docker and cannot be pulled: ${error.message}`,
+            'On a machine without a registry, build the stand-in base image with `npm run base-image` and',
+            'name the image it prints: INCIDENTS_BASE_IMAGE=<that image> npm run <command> ...',
+            `The cluster (${clusterDescription(settings)}) is up and was left running; nothing was built or deployed.`,
+        ].join('\n'));
+    }
+}
+function clusterDescription(settings) {
+    return settings.target === 'kind'
+        ? `kind cluster ${settings.cluster}`
+        : 'the local cluster of npm run cluster';
+}
 async function buildImage(settings, version) {
+    await requireBaseImage(settings);
     const plan = (0,src_image/* planBuild */.C7)({
         image: settings.image,
         version,
@@ -34178,6 +34224,16 @@ class DockerClient {
             allowFailure: true,
         });
         return result.exitCode === 0;
+    }
+    /**
+     * Makes sure the daemon has an image, pulling it when it is missing. Returns how it was had; a pull
+     * that fails throws the `ToolError` whose message is the daemon's own last line.
+     */
+    async ensureImage(reference) {
+        if (await this.imageExists(reference))
+            return 'present';
+        await this.run(['pull', '--quiet', reference], { group: false });
+        return 'pulled';
     }
     async inspectImage(reference) {
         const result = await this.run(['image', 'inspect', '--format', '{{json .}}', reference], {

@@ -5,7 +5,11 @@ import { planBuild, resolveBuildMetadata } from '@incidents-pipeline/actions-lib
 import { KindClient } from '@incidents-pipeline/actions-lib/kind';
 import { KubectlClient } from '@incidents-pipeline/actions-lib/kubectl';
 import { log } from '@incidents-pipeline/actions-lib/log';
+import { ToolError } from '@incidents-pipeline/actions-lib/process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { loadIntoLocalCluster } from './local-cluster.js';
+import { ActionError } from '@incidents-pipeline/actions-lib/errors';
 import type { Settings } from './settings.js';
 
 /**
@@ -17,7 +21,46 @@ export function imageReference(settings: Settings, version: string): string {
   return `${settings.image}:${version}`;
 }
 
+/** The base image a build starts from: INCIDENTS_BASE_IMAGE, else the Dockerfile's `BASE_IMAGE` default. */
+export function baseImage(settings: Settings): string {
+  if (settings.baseImage) return settings.baseImage;
+  const dockerfile = readFileSync(path.join(settings.serviceDir, 'Dockerfile'), 'utf8');
+  const declared = /^ARG BASE_IMAGE=(\S+)$/m.exec(dockerfile)?.[1];
+  if (!declared) throw new ActionError('service/Dockerfile declares no ARG BASE_IMAGE=<default>');
+  return declared;
+}
+
+/**
+ * Has the build's base image before anything is built. Offline, docker's own words ("no such host",
+ * then "FROM ${BASE_IMAGE}") name neither the cause nor the fix; this names both, and what the
+ * command has already done: the cluster it needed is up and stays up, and nothing was deployed.
+ */
+export async function requireBaseImage(settings: Settings): Promise<void> {
+  const base = baseImage(settings);
+  try {
+    const how = await new DockerClient().ensureImage(base);
+    log().info(`Base image ${base}: ${how === 'present' ? 'in Docker' : 'pulled'}`);
+  } catch (error) {
+    if (!(error instanceof ToolError)) throw error;
+    throw new ActionError(
+      [
+        `the build's base image ${base} is not in Docker and cannot be pulled: ${error.message}`,
+        'On a machine without a registry, build the stand-in base image with `npm run base-image` and',
+        'name the image it prints: INCIDENTS_BASE_IMAGE=<that image> npm run <command> ...',
+        `The cluster (${clusterDescription(settings)}) is up and was left running; nothing was built or deployed.`,
+      ].join('\n'),
+    );
+  }
+}
+
+function clusterDescription(settings: Settings): string {
+  return settings.target === 'kind'
+    ? `kind cluster ${settings.cluster}`
+    : 'the local cluster of npm run cluster';
+}
+
 export async function buildImage(settings: Settings, version: string): Promise<string> {
+  await requireBaseImage(settings);
   const plan = planBuild({
     image: settings.image,
     version,

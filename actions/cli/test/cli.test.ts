@@ -18,6 +18,7 @@ import { TOOL_PINS } from '@incidents-pipeline/actions-lib/tools';
 import { decide } from '../src/init.js';
 import { parseCliArgs } from '../src/options.js';
 import { loadSettings } from '../src/settings.js';
+import { baseImage } from '../src/steps.js';
 
 /**
  * The committed CLI bundle, run as `npm run <command>` runs it, with stand-in docker, kind, helm and
@@ -26,6 +27,8 @@ import { loadSettings } from '../src/settings.js';
 const CLI = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const ALL: StandInTool[] = ['docker', 'kind', 'helm', 'kubectl'];
+/** The Dockerfile's default base image, which a build needs in Docker or pullable. */
+const BASE = baseImage(loadSettings());
 
 jest.setTimeout(60_000);
 
@@ -232,7 +235,7 @@ describe('cli bundle', () => {
   });
 
   it('deliver builds, loads and deploys, with a progress line per step', async () => {
-    const tools = standIns(ALL, { ...cluster, releases: releaseAt('0.1.0') }, true);
+    const tools = standIns(ALL, { ...cluster, images: [BASE], releases: releaseAt('0.1.0') }, true);
     const run = await cli(['deliver', '0.2.0'], tools);
     expect(run.output).not.toContain('error');
     expect(run.exitCode).toBe(0);
@@ -245,6 +248,28 @@ describe('cli bundle', () => {
     expect(run.output).toMatch(
       /revision 3 \(deployed\): incidents-service:0\.2\.0, pods ready 2\/2, helm test passed/,
     );
+  });
+
+  it('deliver refuses, before building, a base image that is not there and cannot be pulled, and names the fix', async () => {
+    const tools = standIns(ALL, { ...cluster, releases: releaseAt('0.1.0') });
+    const run = await cli(['deliver', '0.2.0'], tools);
+    expect(run.exitCode).toBe(1);
+    expect(run.output).toContain(`the build's base image ${BASE} is not in Docker and cannot be pulled`);
+    expect(run.output).toContain('no such host');
+    expect(run.output).toContain('npm run base-image');
+    expect(run.output).toContain('INCIDENTS_BASE_IMAGE=<that image>');
+    expect(run.output).toContain('The cluster (kind cluster incidents) is up and was left running');
+    expect(run.has('docker', 'pull', BASE)).toBe(true);
+    expect(run.has('docker', 'build')).toBe(false);
+    expect(run.calls.filter((c) => c.tool === 'helm' && c.args[0] !== 'version')).toEqual([]);
+  });
+
+  it('deliver builds on the base image INCIDENTS_BASE_IMAGE names, once Docker has it', async () => {
+    const tools = standIns(ALL, { ...cluster, images: ['local-base:1'], releases: releaseAt('0.1.0') }, true);
+    const run = await cli(['deliver', '0.2.0'], tools, { INCIDENTS_BASE_IMAGE: 'local-base:1' });
+    expect(run.output).not.toContain('error');
+    expect(run.has('docker', 'pull')).toBe(false);
+    expect(run.has('docker', 'build', '--build-arg', 'BASE_IMAGE=local-base:1')).toBe(true);
   });
 
   it('deliver refuses when the cluster does not exist, before building', async () => {
@@ -268,7 +293,11 @@ describe('cli bundle', () => {
   });
 
   it('init from nothing creates the cluster from kind-config.yaml, builds, loads and deploys the appVersion', async () => {
-    const tools = standIns(ALL, { helmVersion: TOOL_PINS.helm.version, clusters: [] }, true);
+    const tools = standIns(
+      ALL,
+      { helmVersion: TOOL_PINS.helm.version, clusters: [], pullable: [BASE] },
+      true,
+    );
     const run = await cli(['init'], tools);
     expect(run.output).not.toContain('error');
     expect(run.exitCode).toBe(0);
@@ -283,6 +312,7 @@ describe('cli bundle', () => {
         path.join(ROOT, 'kind-config.yaml'),
       ),
     ).toBe(true);
+    expect(run.has('docker', 'pull', BASE)).toBe(true);
     expect(run.has('docker', 'build', '--tag', 'incidents-service:0.1.0')).toBe(true);
     expect(run.has('kind', 'load', 'docker-image', 'incidents-service:0.1.0')).toBe(true);
     expect(tools.state<StandInState>().releases?.['incidents-service'].history).toHaveLength(1);

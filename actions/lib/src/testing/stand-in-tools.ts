@@ -45,6 +45,8 @@ export interface StandInState {
   services?: unknown[];
   http?: { readyz: number; rootStatus: number; root: string };
   images?: string[];
+  /** References `docker pull` gets; pulling any other fails as it does with no route to the registry. */
+  pullable?: string[];
   /** References that `image inspect` shows as pushed, with `digest` among their RepoDigests. */
   pushed?: string[];
   /** The id every build and inspect reports, and the digest of every pushed reference. */

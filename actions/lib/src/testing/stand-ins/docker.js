@@ -2,7 +2,8 @@
 // id file (the id then names the image too). For the references in state.pushed, `image inspect` lists
 // state.digest among the RepoDigests, after one of another repository, as a real daemon may: pushing
 // itself has no stand-in, the docker e2e pushes to the real registry. The daemon is reachable unless
-// state.dockerDown; the buildx plugin is there unless state.buildx is false.
+// state.dockerDown; the buildx plugin is there unless state.buildx is false. `pull` gets the images in
+// state.pullable and fails, as a daemon with no route to the registry does, for every other one.
 // For the real kind (which drives docker to make its nodes) it answers what kind asks before it
 // creates anything: `-v`, `info`, `ps` (no containers) and `inspect --type=image`; its first
 // provisioning call (`network`) fails, since no node image can be had here.
@@ -73,6 +74,17 @@ if (args[0] === '-v') {
   if (iid) writeFileSync(iid, `${state.imageId}\n`);
   saveState(state);
   process.stdout.write('Successfully built\n');
+} else if (args[0] === 'pull') {
+  const ref = args[args.length - 1];
+  const registry =
+    ref.includes('/') && /[.:]/.test(ref.split('/')[0]) ? ref.split('/')[0] : 'registry.invalid';
+  if (!(state.pullable ?? []).includes(ref))
+    fail(
+      `Error response from daemon: Get "https://${registry}/v2/": dial tcp: lookup ${registry}: no such host`,
+    );
+  images.push(ref);
+  saveState(state);
+  process.stdout.write(`${ref}\n`);
 } else if (args[0] === 'save') {
   writeFileSync(flag(args, '-o'), 'tar');
 } else {
