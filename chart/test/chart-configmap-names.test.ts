@@ -131,6 +131,14 @@ describe('the content-named ConfigMaps', () => {
     expect([hashOf(long.env), hashOf(long.incidents)]).toEqual([hashOf(base.env), hashOf(base.incidents)]);
   });
 
+  it('come before the Deployment in the manifest, the order in which Helm applies it', async () => {
+    // A rollback re-applies an old manifest: its ConfigMaps, deleted by the upgrade, must exist
+    // again before the Deployment points back at them. Helm sorts by kind for this.
+    const kinds = (await renderChart({})).map((m) => m.kind);
+    expect(kinds.filter((kind) => kind === 'ConfigMap')).toHaveLength(2);
+    expect(kinds.lastIndexOf('ConfigMap')).toBeLessThan(kinds.indexOf('Deployment'));
+  });
+
   it('a new file changes the pod template in the ConfigMap name alone, which rolls the pods', async () => {
     const template = async (incidentsFile: string) => {
       const manifests = await renderChart({ incidentsFile });
