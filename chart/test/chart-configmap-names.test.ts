@@ -1,6 +1,3 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { IConfigMap } from 'kubernetes-models/v1';
 import {
@@ -11,6 +8,7 @@ import {
   only,
   prepareHelm,
   renderChart,
+  withValuesFile,
   type Manifest,
 } from './helm-chart.js';
 import { SCENARIOS } from './scenarios.js';
@@ -108,18 +106,13 @@ describe('the content-named ConfigMaps', () => {
 
   it('keep a --set-file CRLF and unicode file byte for byte, under the same name on every render', async () => {
     const text = '# Zürich — 証明書\r\nincidents:\r\n  - date: 2025-01-02\r\n    title: "café"';
-    const dir = await mkdtemp(path.join(tmpdir(), 'incidents-chart-names-'));
-    try {
-      const file = path.join(dir, 'incidents.yaml');
-      await writeFile(file, text);
-      const args = ['--set-file', `incidentsFile=${file}`];
-      const [first, second] = [await renderChart({}, args), await renderChart({}, args)];
-      expect(contentConfigMap(first, 'incidents').data?.['incidents.yaml']).toBe(text);
-      expect(names(second)).toEqual(names(first));
-      expect(names(first).incidents).not.toBe(base.incidents);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    // withValuesFile writes text as given; here it is the incidents file, not values.
+    const render = () =>
+      withValuesFile(text, (file) => renderChart({}, ['--set-file', `incidentsFile=${file}`]));
+    const [first, second] = [await render(), await render()];
+    expect(contentConfigMap(first, 'incidents').data?.['incidents.yaml']).toBe(text);
+    expect(names(second)).toEqual(names(first));
+    expect(names(first).incidents).not.toBe(base.incidents);
   });
 
   it('shorten the full name, never the hash, to stay within 63 characters', async () => {
