@@ -79,12 +79,48 @@ Name of the service account to use.
 {{- end }}
 {{- end }}
 
+{{/*
+The name of a ConfigMap that holds one content, as kustomize's configMapGenerator names them:
+<fullname>-<part>-<the first 10 hex digits of the SHA-256 of its data>. The name changes when, and
+only when, the data changes, so the ConfigMap can be immutable and each revision's pods read only
+their own revision's data; and since the Deployment refers to the name, a new content is a new pod
+template, a rollout. Only the data is hashed, not the labels: an image-only upgrade keeps the
+ConfigMaps. The full name is shortened, never the hash, to stay within 63 characters.
+Called as: include "incidents-service.contentName" (list . "incidents" $data)
+*/}}
+{{- define "incidents-service.contentName" -}}
+{{- $root := index . 0 }}
+{{- $suffix := printf "-%s-%s" (index . 1) (index . 2 | sha256sum | trunc 10) }}
+{{- $prefix := include "incidents-service.fullname" $root | trunc (int (sub 63 (len $suffix))) | trimSuffix "-" }}
+{{- printf "%s%s" $prefix $suffix }}
+{{- end }}
+
+{{/*
+The env ConfigMap's data: envVars as strings (a ConfigMap holds only strings, so numbers and
+booleans are stored as their text). Rendered once here for both the ConfigMap and its name.
+*/}}
+{{- define "incidents-service.envData" -}}
+{{- $data := dict }}
+{{- range $name, $value := .Values.envVars }}
+{{- $_ := set $data $name (toString $value) }}
+{{- end }}
+{{- toYaml $data }}
+{{- end }}
+
+{{/*
+The incidents ConfigMap's data. A JSON string is a YAML scalar that keeps every character as it is;
+a block scalar would turn CRLF into LF and drop or add trailing newlines.
+*/}}
+{{- define "incidents-service.incidentsData" -}}
+incidents.yaml: {{ include "incidents-service.incidentsFile" . | toJson }}
+{{- end }}
+
 {{- define "incidents-service.envConfigMapName" -}}
-{{- printf "%s-env" (include "incidents-service.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- include "incidents-service.contentName" (list . "env" (include "incidents-service.envData" .)) }}
 {{- end }}
 
 {{- define "incidents-service.incidentsConfigMapName" -}}
-{{- printf "%s-incidents" (include "incidents-service.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- include "incidents-service.contentName" (list . "incidents" (include "incidents-service.incidentsData" .)) }}
 {{- end }}
 
 {{/*

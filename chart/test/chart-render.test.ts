@@ -5,6 +5,7 @@ import type { IContainer } from 'kubernetes-models/v1';
 import {
   HELM_SETUP_TIMEOUT_MS,
   RELEASE,
+  contentConfigMap,
   kindsOf,
   only,
   renderChart,
@@ -28,10 +29,6 @@ function serviceContainer(manifests: Manifest[]): IContainer {
   const container = only(manifests, 'Deployment').spec?.template.spec?.containers[0];
   if (!container) throw new Error('the Deployment has no container');
   return container;
-}
-
-function podAnnotations(manifests: Manifest[]): Record<string, string> {
-  return only(manifests, 'Deployment').spec?.template.metadata?.annotations ?? {};
 }
 
 describe('chart rendered with default values', () => {
@@ -167,19 +164,23 @@ describe('chart rendered with default values', () => {
     const mount = container.volumeMounts?.find((m) => m.name === 'incidents');
     expect(mount).toEqual({ name: 'incidents', mountPath: '/etc/incidents', readOnly: true });
     expect(mount?.subPath).toBeUndefined();
-    expect(pod?.volumes?.find((v) => v.name === 'incidents')?.configMap?.name).toBe(`${FULLNAME}-incidents`);
+    expect(pod?.volumes?.find((v) => v.name === 'incidents')?.configMap?.name).toMatch(
+      new RegExp(`^${FULLNAME}-incidents-[0-9a-f]{10}$`),
+    );
     expect(container.env).toEqual(
       expect.arrayContaining([
         { name: 'INCIDENTS_FILE', value: '/etc/incidents/incidents.yaml' },
         { name: 'PORT', value: '3000' },
       ]),
     );
-    expect(container.envFrom).toEqual([{ configMapRef: { name: `${FULLNAME}-env` } }]);
+    expect(container.envFrom).toEqual([
+      { configMapRef: { name: expect.stringMatching(new RegExp(`^${FULLNAME}-env-[0-9a-f]{10}$`)) } },
+    ]);
   });
 
   it('puts envVars and the incidents into their ConfigMaps', () => {
-    expect(only(manifests, 'ConfigMap', '-env').data).toEqual({ TZ: 'UTC', LOG_LEVEL: 'info' });
-    const file = only(manifests, 'ConfigMap', '-incidents').data?.['incidents.yaml'] ?? '';
+    expect(contentConfigMap(manifests, 'env').data).toEqual({ TZ: 'UTC', LOG_LEVEL: 'info' });
+    const file = contentConfigMap(manifests, 'incidents').data?.['incidents.yaml'] ?? '';
     expect(parse(file)).toEqual({
       incidents: [
         { date: '2024-11-05', description: 'Database failover took the status page down for 12 minutes' },
@@ -187,11 +188,8 @@ describe('chart rendered with default values', () => {
     });
   });
 
-  it('carries a checksum of each ConfigMap on the pod template', () => {
-    expect(podAnnotations(manifests)).toEqual({
-      'checksum/env': expect.stringMatching(/^[0-9a-f]{64}$/),
-      'checksum/incidents': expect.stringMatching(/^[0-9a-f]{64}$/),
-    });
+  it('puts no annotations on the pod template: the ConfigMap names carry the content hashes', () => {
+    expect(only(manifests, 'Deployment').spec?.template.metadata?.annotations).toBeUndefined();
   });
 
   it('exposes the HTTP port through a ClusterIP Service', () => {
@@ -295,7 +293,7 @@ describe('chart options', () => {
       envVars: { TZ: 'Europe/Vienna', FEATURE_JSON: true, CACHE_SECONDS: 30, PORT: '9999' },
     });
     // Helm merges a values map into the default one: LOG_LEVEL stays unless set to null.
-    expect(only(manifests, 'ConfigMap', '-env').data).toEqual({
+    expect(contentConfigMap(manifests, 'env').data).toEqual({
       LOG_LEVEL: 'info',
       TZ: 'Europe/Vienna',
       FEATURE_JSON: 'true',
@@ -312,7 +310,7 @@ describe('chart options', () => {
 
   it('custom incidents parse back from the mounted file with dates as strings', async () => {
     const manifests = await renderChart(SCENARIOS['custom envVars and incidents']);
-    const file = only(manifests, 'ConfigMap', '-incidents').data?.['incidents.yaml'] ?? '';
+    const file = contentConfigMap(manifests, 'incidents').data?.['incidents.yaml'] ?? '';
     expect(parse(file)).toEqual({ incidents: CUSTOM_INCIDENTS });
   });
 
@@ -320,7 +318,7 @@ describe('chart options', () => {
     const manifests = await renderChart(
       'incidents:\n  - date: 2023-01-31\n    description: unquoted\n  - date: "2022-06-15"\n',
     );
-    const file = only(manifests, 'ConfigMap', '-incidents').data?.['incidents.yaml'] ?? '';
+    const file = contentConfigMap(manifests, 'incidents').data?.['incidents.yaml'] ?? '';
     // Parsed as YAML 1.1 would turn an unquoted date into a timestamp; the service reads the text.
     expect(file).toMatch(/date: "?2023-01-31"?\n/);
     expect(parse(file)).toEqual({
@@ -383,42 +381,10 @@ describe('chart options', () => {
   it('fullnameOverride names every object', async () => {
     const manifests = await renderChart({ fullnameOverride: 'status' });
     expect(only(manifests, 'Deployment').metadata?.name).toBe('status');
-    expect(only(manifests, 'ConfigMap', '-env').metadata?.name).toBe('status-env');
-    expect(only(manifests, 'ConfigMap', '-incidents').metadata?.name).toBe('status-incidents');
-  });
-});
-
-describe('checksum annotations', () => {
-  let base: Record<string, string>;
-  beforeAll(async () => {
-    base = podAnnotations(await renderChart({}));
-  }, HELM_SETUP_TIMEOUT_MS);
-
-  it('are stable for the same values', async () => {
-    expect(podAnnotations(await renderChart({}))).toEqual(base);
-  });
-
-  it('change only checksum/env when envVars change', async () => {
-    const changed = podAnnotations(
-      await renderChart({ envVars: { TZ: 'Europe/Vienna', LOG_LEVEL: 'info' } }),
+    expect(contentConfigMap(manifests, 'env').metadata?.name).toMatch(/^status-env-[0-9a-f]{10}$/);
+    expect(contentConfigMap(manifests, 'incidents').metadata?.name).toMatch(
+      /^status-incidents-[0-9a-f]{10}$/,
     );
-    expect(changed['checksum/env']).not.toBe(base['checksum/env']);
-    expect(changed['checksum/incidents']).toBe(base['checksum/incidents']);
-  });
-
-  it('change only checksum/incidents when the incidents change', async () => {
-    const changed = podAnnotations(
-      await renderChart({ incidents: [{ date: '2026-01-02', description: 'new' }] }),
-    );
-    expect(changed['checksum/incidents']).not.toBe(base['checksum/incidents']);
-    expect(changed['checksum/env']).toBe(base['checksum/env']);
-  });
-
-  it('are untouched by a pod annotation, which alone still changes the pod template', async () => {
-    const changed = podAnnotations(
-      await renderChart({ podAnnotations: { 'example.com/restarted-at': '2026-11-25T10:00:00Z' } }),
-    );
-    expect(changed).toEqual({ ...base, 'example.com/restarted-at': '2026-11-25T10:00:00Z' });
   });
 });
 

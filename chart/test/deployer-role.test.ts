@@ -34,6 +34,13 @@ interface Rule {
 /** Helm creates, reads, patches or replaces, and deletes what it renders; its wait watches it. */
 const MANAGE = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'];
 /**
+ * An immutable object (the content-named ConfigMaps) is created, and deleted once a later revision no
+ * longer renders it; a new content is a new object, so it is never replaced (`update`, a PUT, which
+ * Helm 4 sends only for --force-replace). Helm 4 still server-side applies an unchanged one at every
+ * upgrade, which is a patch: its labels follow the image tag.
+ */
+const IMMUTABLE = ['get', 'list', 'watch', 'create', 'patch', 'delete'];
+/**
  * A hook (the helm test Pod) is created, watched and deleted, never changed; but Helm 4 creates it by
  * server-side apply, which is a patch (seen refused on the local cluster: `cannot patch resource
  * "pods"`, by the deployer of deliver.act.test.ts).
@@ -72,7 +79,8 @@ function needs(manifests: readonly Manifest[]): Map<string, Set<string>> {
   };
   for (const m of manifests) {
     const hook = (m.metadata as { annotations?: Record<string, string> }).annotations?.['helm.sh/hook'];
-    add(`${groupOf(m.apiVersion)}/${resourceOf(m.kind)}`, hook ? HOOK : MANAGE);
+    const immutable = (m as { immutable?: boolean }).immutable === true;
+    add(`${groupOf(m.apiVersion)}/${resourceOf(m.kind)}`, hook ? HOOK : immutable ? IMMUTABLE : MANAGE);
   }
   for (const [key, verbs] of Object.entries(AROUND_THE_CHART)) add(key, verbs);
   return needed;

@@ -107,6 +107,18 @@ export function only<K extends Kind>(manifests: readonly Manifest[], kind: K, su
   return found[0] as Rendered[K];
 }
 
+/** The two ConfigMaps the pods read, each named `<fullname>-<part>-<10 hex digits of its data's hash>`. */
+export type ContentPart = 'env' | 'incidents';
+
+/** The one rendered ConfigMap of `part`, found by its content name; throws if not exactly one. */
+export function contentConfigMap(manifests: readonly Manifest[], part: ContentPart): IConfigMap {
+  const pattern = new RegExp(`-${part}-[0-9a-f]{10}$`);
+  const found = manifests.filter((m) => m.kind === 'ConfigMap' && pattern.test(m.metadata.name));
+  if (found.length !== 1)
+    throw new Error(`expected one ConfigMap named *-${part}-<hash>, found ${found.length}`);
+  return found[0] as IConfigMap;
+}
+
 export function kindsOf(manifests: readonly Manifest[]): string[] {
   return manifests.map((m) => m.kind).sort();
 }
