@@ -6,9 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DockerClient } from '@incidents-pipeline/actions-lib/docker';
 import { createConsoleLog, useLog } from '@incidents-pipeline/actions-lib/log';
 import { runTool } from '@incidents-pipeline/actions-lib/process';
-import { runBundle, type ActionRun } from '@incidents-pipeline/actions-lib/testing/action-env';
-import { requireDocker, TestContainers } from '@incidents-pipeline/actions-lib/testing/containers';
-import { ensureTestBaseImage, type TestBaseImage } from '@incidents-pipeline/actions-lib/testing/base-image';
+import { runBundle, type ActionRun } from '@incidents-pipeline/test-support/action-env';
+import { requireDocker, TestContainers } from '@incidents-pipeline/test-support/containers';
+import { ensureTestBaseImage, type TestBaseImage } from '@incidents-pipeline/devtools/base-image/base-image';
 
 /**
  * The real thing, end to end: the service bundle built with npm, the committed build-image bundle run

@@ -2,12 +2,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DockerClient } from '@incidents-pipeline/actions-lib/docker';
-import { requireDocker } from '@incidents-pipeline/actions-lib/testing/containers';
+import { requireDocker } from '@incidents-pipeline/test-support/containers';
 import { createConsoleLog, useLog } from '@incidents-pipeline/actions-lib/log';
 import { runTool } from '@incidents-pipeline/actions-lib/process';
-import { runBundle, type ActionRun } from '@incidents-pipeline/actions-lib/testing/action-env';
-import { startTestRegistry, type TestRegistry } from '@incidents-pipeline/actions-lib/testing/registry';
-import { ensureTestBaseImage } from '@incidents-pipeline/actions-lib/testing/base-image';
+import { runBundle, type ActionRun } from '@incidents-pipeline/test-support/action-env';
+import { startTestRegistry, type TestRegistry } from '@incidents-pipeline/devtools/registry/registry';
+import { ensureTestBaseImage } from '@incidents-pipeline/devtools/base-image/base-image';
 
 /**
  * Publishing, end to end: the committed build-image bundle pushes to a real registry on loopback

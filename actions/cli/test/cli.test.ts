@@ -7,13 +7,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawn } from 'node:child_process';
 import { kindAssetName } from '@incidents-pipeline/actions-lib/kind-install';
-import { tempDir } from '@incidents-pipeline/actions-lib/testing/action-env';
+import { tempDir } from '@incidents-pipeline/test-support/action-env';
 import {
   createStandIns,
   type StandIns,
   type StandInState,
   type StandInTool,
-} from '@incidents-pipeline/actions-lib/testing/stand-in-tools';
+} from '@incidents-pipeline/test-support/stand-in-tools';
 import { TOOL_PINS } from '@incidents-pipeline/actions-lib/tools';
 import { decide } from '../src/init.js';
 import { parseCliArgs } from '../src/options.js';

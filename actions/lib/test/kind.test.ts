@@ -4,8 +4,12 @@ import { DockerClient } from '../src/docker.js';
 import { ActionError } from '../src/errors.js';
 import { KindClient } from '../src/kind.js';
 import { ToolError } from '../src/process.js';
-import { realKind, type RealKind } from '../src/testing/real-kind.js';
-import { createStandIns, type StandIns, type StandInState } from '../src/testing/stand-in-tools.js';
+import { realKind, type RealKind } from '@incidents-pipeline/test-support/real-kind';
+import {
+  createStandIns,
+  type StandIns,
+  type StandInState,
+} from '@incidents-pipeline/test-support/stand-in-tools';
 import { TOOL_PINS } from '../src/tools.js';
 
 const IMAGES = ['incidents-service:1.2.3', 'incidents-service:sha-0123456'];

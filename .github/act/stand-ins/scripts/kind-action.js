@@ -1,5 +1,5 @@
 // helm/kind-action stand-in: kind's node images need a registry, so a local run brings up the local
-// cluster instead (`npm run cluster -- up`, actions/lib/src/testing/cluster/) and exports what it prints:
+// cluster instead (`npm run cluster -- up`, devtools/cluster/) and exports what it prints:
 // `export KUBECONFIG=...` and `export PATH=...` lines. The workflow's cluster_name (incidents-act under
 // act) keeps it apart from the cluster a user made with `npm run init`; the kind stand-in (../bin/kind,
 // first on PATH from here on) answers to that name. Unlike kind-action, no post step deletes the

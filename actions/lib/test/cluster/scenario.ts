@@ -1,11 +1,11 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureTestBaseImage } from '../../src/testing/base-image.js';
+import { ensureTestBaseImage } from '@incidents-pipeline/devtools/base-image/base-image';
 import { HelmClient, type HistoryEntry } from '../../src/helm.js';
 import { KubectlClient, type PortForward } from '../../src/kubectl.js';
 import { createConsoleLog, useLog } from '../../src/log.js';
 import { runTool } from '../../src/process.js';
-import { runBundle, type ActionRun, type Inputs } from '../../src/testing/action-env.js';
+import { runBundle, type ActionRun, type Inputs } from '@incidents-pipeline/test-support/action-env';
 import { locateTool } from '../../src/tools.js';
 
 /**
