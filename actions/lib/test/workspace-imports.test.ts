@@ -45,6 +45,10 @@ const imports = consumers.flatMap((workspace) =>
 /** Where the exports map sends `<package>/<subpath>`, as Node, tsc, Jest and ncc read it. */
 function exported(subpath: string): string | undefined {
   for (const [pattern, target] of Object.entries(libPackage.exports)) {
+    if (!pattern.includes('*')) {
+      if (pattern === subpath) return path.join(LIB, target);
+      continue;
+    }
     const [before, after = ''] = pattern.split('*');
     if (
       subpath.startsWith(before) &&
