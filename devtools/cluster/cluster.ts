@@ -83,138 +83,202 @@ function daemons(bin: ClusterBinaries, paths: StatePaths, pki: Pki): Daemon[] {
 const dirs = (paths: StatePaths) => ({ pids: paths.pids, logs: paths.logs });
 const logOf = (paths: StatePaths, name: string) => path.join(paths.logs, `${name}.log`);
 
-/** The lines `up` prints: what a shell evaluates to use the cluster. */
-export function exportLines(paths: StatePaths, bin: Pick<ClusterBinaries, 'kubernetes'>): string {
-  return `export KUBECONFIG=${paths.kubeconfig}\nexport PATH=${bin.kubernetes.dir}:$PATH\n`;
+/** What a caller needs to use the cluster: `up`'s answer, and `npm run cluster -- up --json`. */
+export interface ClusterAccess {
+  /** A kubeconfig whose only context is this cluster, with the admin identity. */
+  kubeconfig: string;
+  /** The folder of the cluster's own kubectl (and the other Kubernetes binaries). */
+  binDir: string;
 }
 
-export async function up(): Promise<string> {
+/** The lines `npm run cluster -- up` prints for a shell to evaluate. */
+export function exportLines(access: ClusterAccess): string {
+  return `export KUBECONFIG=${access.kubeconfig}\nexport PATH=${access.binDir}:$PATH\n`;
+}
+
+/** What the steps of `up` share, as kind's create actions share one context. */
+interface UpContext {
+  paths: StatePaths;
+  bin: ClusterBinaries;
+  pki: Pki;
+  all: Daemon[];
+  /** The cluster's own images (pause, CoreDNS), built once per `up`. */
+  images: string[];
+  started: number;
+}
+
+interface UpStep {
+  name: string;
+  run: (ctx: UpContext) => Promise<void>;
+}
+
+/** Starts a daemon unless it runs; then waits until `ready` answers, or the daemon exits. */
+async function startAndWait(
+  ctx: UpContext,
+  name: string,
+  ready?: { what: string; probe: () => Promise<boolean>; timeoutMs: number },
+): Promise<void> {
+  const daemon = ctx.all.find((d) => d.name === name)!;
+  if (runningPid(dirs(ctx.paths), daemon) === undefined) {
+    progress(`starting ${name}`);
+    await startDaemon(dirs(ctx.paths), daemon);
+  }
+  if (!ready) return;
+  await waitFor(
+    ready.what,
+    async () => {
+      if (runningPid(dirs(ctx.paths), daemon) === undefined)
+        throw new Error(`${name} exited; see ${logOf(ctx.paths, name)}`);
+      return (await ready.probe()) ? true : undefined;
+    },
+    ready.timeoutMs,
+    logOf(ctx.paths, name),
+  );
+}
+
+/** The steps of `up`, in the order upstream's hack/local-up-cluster.sh starts things. */
+const UP_STEPS: UpStep[] = [
+  {
+    name: 'certificates and kubeconfigs',
+    run: async ({ paths, pki }) => {
+      await mkdir(paths.config, { recursive: true });
+      await writeKubeconfig(paths.kubeconfig, pki, 'admin');
+      for (const [component, identity] of [
+        ['controller-manager', 'controller-manager'],
+        ['scheduler', 'scheduler'],
+        ['kubelet', 'kubelet-client'],
+        ['kube-proxy', 'kube-proxy'],
+      ]) {
+        await writeKubeconfig(kubeconfigOf(paths, component), pki, identity);
+      }
+    },
+  },
+  {
+    name: 'network: node interface, Service route, filter rules',
+    run: async () => {
+      await writeSysctl('net/ipv4/ip_forward', '1');
+      await writeSysctl('net/bridge/bridge-nf-call-iptables', '1');
+      await ensureNodeInterface();
+      await ensureFilterRules();
+    },
+  },
+  {
+    name: 'etcd',
+    run: (ctx) =>
+      startAndWait(ctx, 'etcd', {
+        what: 'etcd',
+        probe: async () => (await fetch(`http://127.0.0.1:${NETWORK.etcdClientPort}/health`)).ok,
+        timeoutMs: 30_000,
+      }),
+  },
+  {
+    name: 'API server, controller manager, scheduler',
+    run: async (ctx) => {
+      await startAndWait(ctx, 'kube-apiserver', {
+        what: 'the API server to be ready',
+        probe: async () => (await apiGet(ctx.pki, '/readyz')).status === 200,
+        timeoutMs: 60_000,
+      });
+      await startAndWait(ctx, 'kube-controller-manager');
+      await startAndWait(ctx, 'kube-scheduler');
+    },
+  },
+  {
+    name: 'containerd and the cluster images',
+    run: async (ctx) => {
+      const { bin, paths } = ctx;
+      await writeRuntimeConfig(paths);
+      await startAndWait(ctx, 'containerd', {
+        what: 'containerd',
+        probe: async () => (await containerdImages(bin, paths.containerdSocket)) !== undefined,
+        timeoutMs: 30_000,
+      });
+      const present = await containerdImages(bin, paths.containerdSocket);
+      const missing = ctx.images.filter((image) => !present.includes(image));
+      if (missing.length > 0)
+        await loadImages(bin, paths.containerdSocket, missing, path.join(paths.run, 'images'));
+    },
+  },
+  {
+    name: 'kubelet and kube-proxy',
+    run: async (ctx) => {
+      await writeNodeConfig(ctx.paths, ctx.pki);
+      await startAndWait(ctx, 'kubelet');
+      await startAndWait(ctx, 'kube-proxy', {
+        what: `node ${NODE_NAME} to be Ready`,
+        probe: async () => {
+          if (runningPid(dirs(ctx.paths), ctx.all.find((d) => d.name === 'kubelet')!) === undefined)
+            throw new Error(`kubelet exited; see ${logOf(ctx.paths, 'kubelet')}`);
+          return (await nodeReady(ctx.pki, NODE_NAME))?.status === 'True';
+        },
+        timeoutMs: 120_000,
+      });
+      progress(`node ${NODE_NAME} Ready (${((Date.now() - ctx.started) / 1000).toFixed(1)} s)`);
+      // kube-proxy prepends its own jumps during its first sync; once it reports that sync done (its
+      // health check turns healthy), ours go back in front of them.
+      await waitFor(
+        "kube-proxy's first sync",
+        async () => {
+          const r = await fetch('http://127.0.0.1:10256/healthz');
+          const health = (await r.json()) as { status?: { IPv4?: { healthy?: boolean } } };
+          return r.ok && health.status?.IPv4?.healthy ? true : undefined;
+        },
+        30_000,
+        logOf(ctx.paths, 'kube-proxy'),
+      );
+      await reassertFilterOrder();
+    },
+  },
+  {
+    name: 'cluster DNS: CoreDNS',
+    run: async ({ bin, paths }) => {
+      const kubectl = bin.kubernetes.path('kubectl');
+      const env = { KUBECONFIG: paths.kubeconfig };
+      await execa(kubectl, ['apply', '--server-side', '--force-conflicts', '-f', '-'], {
+        input: JSON.stringify(corednsManifests()),
+        env,
+      });
+      await execa(kubectl, ['-n', 'kube-system', 'rollout', 'status', 'deployment/coredns', '--timeout=120s'], {
+        env,
+      });
+      await reassertFilterOrder();
+    },
+  },
+];
+
+/**
+ * Brings the cluster up, or finds it up (every step skips what runs), and says how to reach it.
+ * When a step fails on a machine where no part of the cluster ran before, `down` undoes what the
+ * earlier steps made, as kind deletes a cluster whose creation failed; INCIDENTS_CLUSTER_RETAIN=1
+ * keeps it for a look at the logs (kind's --retain). A cluster that was already running is left
+ * as it is.
+ */
+export async function up(): Promise<ClusterAccess> {
   const paths = statePaths();
   await checkRequirements([...BUILD_REQUIREMENTS, ...RUN_REQUIREMENTS]);
   const bin = await ensureClusterBinaries();
-  await ensureClusterImages(bin);
+  const images = await ensureClusterImages(bin);
+  const wasDown = (await status()).state === 'down';
 
   await mkdir(paths.run, { recursive: true });
   await mkdir(paths.logs, { recursive: true });
   await rememberMachine(paths.machineBefore);
-  const started = Date.now();
   const pki = await ensureCertificates(paths.pki);
-  await mkdir(paths.config, { recursive: true });
-  await writeKubeconfig(paths.kubeconfig, pki, 'admin');
-  for (const [component, identity] of [
-    ['controller-manager', 'controller-manager'],
-    ['scheduler', 'scheduler'],
-    ['kubelet', 'kubelet-client'],
-    ['kube-proxy', 'kube-proxy'],
-  ]) {
-    await writeKubeconfig(kubeconfigOf(paths, component), pki, identity);
-  }
-
-  progress('network: node interface, Service route, filter rules');
-  await writeSysctl('net/ipv4/ip_forward', '1');
-  await writeSysctl('net/bridge/bridge-nf-call-iptables', '1');
-  await ensureNodeInterface();
-  await ensureFilterRules();
-
-  const all = daemons(bin, paths, pki);
-  const ensure = async (name: string) => {
-    const daemon = all.find((d) => d.name === name)!;
-    const pid = runningPid(dirs(paths), daemon);
-    if (pid !== undefined) return false;
-    progress(`starting ${name}`);
-    await startDaemon(dirs(paths), daemon);
-    return true;
-  };
-  const alive = (name: string) => async () => {
-    const daemon = all.find((d) => d.name === name)!;
-    if (runningPid(dirs(paths), daemon) === undefined) {
-      throw new Error(`${name} exited; see ${logOf(paths, name)}`);
+  const ctx: UpContext = { paths, bin, pki, all: daemons(bin, paths, pki), images, started: Date.now() };
+  for (const step of UP_STEPS) {
+    progress(step.name);
+    try {
+      await step.run(ctx);
+    } catch (error) {
+      if (wasDown && process.env.INCIDENTS_CLUSTER_RETAIN !== '1') {
+        progress(`${step.name} failed: undoing what up made (INCIDENTS_CLUSTER_RETAIN=1 keeps it)`);
+        await down().catch((e: unknown) => progress(`warning: clean-up after the failure: ${String(e)}`));
+      }
+      throw new Error(`up: ${step.name}: ${(error as Error).message}`, { cause: error });
     }
-  };
-
-  await ensure('etcd');
-  await waitFor(
-    'etcd',
-    async () => {
-      await alive('etcd')();
-      const r = await fetch(`http://127.0.0.1:${NETWORK.etcdClientPort}/health`);
-      return r.ok ? true : undefined;
-    },
-    30_000,
-    logOf(paths, 'etcd'),
-  );
-  await ensure('kube-apiserver');
-  await waitFor(
-    'the API server to be ready',
-    async () => {
-      await alive('kube-apiserver')();
-      return (await apiGet(pki, '/readyz')).status === 200 ? true : undefined;
-    },
-    60_000,
-    logOf(paths, 'kube-apiserver'),
-  );
-  await ensure('kube-controller-manager');
-  await ensure('kube-scheduler');
-
-  await writeRuntimeConfig(paths);
-  await ensure('containerd');
-  await waitFor(
-    'containerd',
-    async () => {
-      await alive('containerd')();
-      return (await containerdImages(bin, paths.containerdSocket)) ?? undefined;
-    },
-    30_000,
-    logOf(paths, 'containerd'),
-  );
-  const present = await containerdImages(bin, paths.containerdSocket);
-  const clusterImages = await ensureClusterImages(bin);
-  const missing = clusterImages.filter((image) => !present.includes(image));
-  if (missing.length > 0)
-    await loadImages(bin, paths.containerdSocket, missing, path.join(paths.run, 'images'));
-
-  await writeNodeConfig(paths, pki);
-  await ensure('kubelet');
-  await ensure('kube-proxy');
-  await waitFor(
-    `node ${NODE_NAME} to be Ready`,
-    async () => {
-      await alive('kubelet')();
-      await alive('kube-proxy')();
-      return (await nodeReady(pki, NODE_NAME))?.status === 'True' ? true : undefined;
-    },
-    120_000,
-    logOf(paths, 'kubelet'),
-  );
-  progress(`node ${NODE_NAME} Ready (${((Date.now() - started) / 1000).toFixed(1)} s)`);
-
-  // kube-proxy prepends its own jumps during its first sync; once it reports that sync done (its
-  // health check turns healthy), ours go back in front of them.
-  await waitFor(
-    "kube-proxy's first sync",
-    async () => {
-      const r = await fetch('http://127.0.0.1:10256/healthz');
-      const health = (await r.json()) as { status?: { IPv4?: { healthy?: boolean } } };
-      return r.ok && health.status?.IPv4?.healthy ? true : undefined;
-    },
-    30_000,
-    logOf(paths, 'kube-proxy'),
-  );
-  await reassertFilterOrder();
-
-  progress('cluster DNS: CoreDNS');
-  const kubectl = bin.kubernetes.path('kubectl');
-  const env = { KUBECONFIG: paths.kubeconfig };
-  await execa(kubectl, ['apply', '--server-side', '--force-conflicts', '-f', '-'], {
-    input: JSON.stringify(corednsManifests()),
-    env,
-  });
-  await execa(kubectl, ['-n', 'kube-system', 'rollout', 'status', 'deployment/coredns', '--timeout=120s'], {
-    env,
-  });
-  await reassertFilterOrder();
-  progress(`cluster up in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  return exportLines(paths, bin);
+  }
+  progress(`cluster up in ${((Date.now() - ctx.started) / 1000).toFixed(1)} s`);
+  return { kubeconfig: paths.kubeconfig, binDir: bin.kubernetes.dir };
 }
 
 export async function down(): Promise<void> {
@@ -255,36 +319,67 @@ export async function down(): Promise<void> {
 export interface ComponentStatus {
   name: string;
   pid?: number;
+  residentMiB?: number;
 }
 
-export async function status(): Promise<{ components: ComponentStatus[]; nodeReady: boolean; text: string }> {
+export interface ClusterStatus {
+  /** `up`: every daemon runs and the node is Ready; `down`: no daemon runs. */
+  state: 'up' | 'down' | 'partly up';
+  components: ComponentStatus[];
+  nodeReady: boolean;
+  shims: { count: number; residentMiB: number };
+  podProcesses: { count: number; residentMiB: number };
+  residentMiB: number;
+  /** How to reach the cluster, when it is up. */
+  access?: ClusterAccess;
+}
+
+export async function status(): Promise<ClusterStatus> {
   const paths = statePaths();
   const bin = builtClusterBinaries();
   const pki = pkiPaths(paths.pki);
-  const components = daemons(bin, paths, pki).map((d) => ({ name: d.name, pid: runningPid(dirs(paths), d) }));
+  const components: ComponentStatus[] = daemons(bin, paths, pki).map((d) => {
+    const pid = runningPid(dirs(paths), d);
+    return pid === undefined ? { name: d.name } : { name: d.name, pid, residentMiB: residentMiB(pid) };
+  });
   const shims = pidsRunning([bin.containerd.path('containerd-shim-runc-v2')]).filter(isAlive);
   let ready = false;
   if (components.find((c) => c.name === 'kube-apiserver')?.pid !== undefined) {
     ready = (await nodeReady(pki, NODE_NAME).catch(() => undefined))?.status === 'True';
   }
   const memory = (pids: number[]) => pids.reduce((sum, pid) => sum + residentMiB(pid), 0);
-  const mib = (value: number) => `${value.toFixed(0)} MiB`;
-  const lines = components.map(
-    (c) =>
-      `${c.name.padEnd(24)} ${c.pid !== undefined ? `running (pid ${c.pid}, ${mib(residentMiB(c.pid))})` : 'stopped'}`,
-  );
   const containers = podProcesses();
-  lines.push(`${'containerd shims'.padEnd(24)} ${shims.length} (${mib(memory(shims))})`);
-  lines.push(`${'pod processes'.padEnd(24)} ${containers.length} (${mib(memory(containers))})`);
   const daemonPids = components.flatMap((c) => (c.pid !== undefined ? [c.pid] : []));
-  lines.push(
-    `${'memory in all'.padEnd(24)} ${mib(memory([...daemonPids, ...shims, ...containers]))} resident`,
-  );
-  lines.push(`${`node ${NODE_NAME}`.padEnd(24)} ${ready ? 'Ready' : 'not ready'}`);
-  const running = components.filter((c) => c.pid !== undefined).length;
+  const running = daemonPids.length;
   const state = running === components.length && ready ? 'up' : running === 0 ? 'down' : 'partly up';
-  lines.push(`cluster: ${state}${state === 'up' ? ` (KUBECONFIG=${paths.kubeconfig})` : ''}`);
-  return { components, nodeReady: ready, text: `${lines.join('\n')}\n` };
+  return {
+    state,
+    components,
+    nodeReady: ready,
+    shims: { count: shims.length, residentMiB: memory(shims) },
+    podProcesses: { count: containers.length, residentMiB: memory(containers) },
+    residentMiB: memory([...daemonPids, ...shims, ...containers]),
+    ...(state === 'up' ? { access: { kubeconfig: paths.kubeconfig, binDir: bin.kubernetes.dir } } : {}),
+  };
+}
+
+/** `npm run cluster -- status` for a person: a line per component, memory, the node, the state. */
+export function formatStatus(status: ClusterStatus): string {
+  const mib = (value: number) => `${value.toFixed(0)} MiB`;
+  const lines = status.components.map(
+    (c) =>
+      `${c.name.padEnd(24)} ${c.pid !== undefined ? `running (pid ${c.pid}, ${mib(c.residentMiB ?? 0)})` : 'stopped'}`,
+  );
+  lines.push(`${'containerd shims'.padEnd(24)} ${status.shims.count} (${mib(status.shims.residentMiB)})`);
+  lines.push(
+    `${'pod processes'.padEnd(24)} ${status.podProcesses.count} (${mib(status.podProcesses.residentMiB)})`,
+  );
+  lines.push(`${'memory in all'.padEnd(24)} ${mib(status.residentMiB)} resident`);
+  lines.push(`${`node ${NODE_NAME}`.padEnd(24)} ${status.nodeReady ? 'Ready' : 'not ready'}`);
+  lines.push(
+    `cluster: ${status.state}${status.access ? ` (KUBECONFIG=${status.access.kubeconfig})` : ''}`,
+  );
+  return `${lines.join('\n')}\n`;
 }
 
 /** `allow-registry 127.0.0.1:PORT`: pulls from that loopback registry work until `down`. */

@@ -1,30 +1,36 @@
 import { ensureClusterBinaries } from './components.js';
-import { allowRegistry, down, loadImage, status, up } from './cluster.js';
+import { allowRegistry, down, exportLines, formatStatus, loadImage, status, up } from './cluster.js';
 import { progress } from './progress.js';
 
 /**
- * `npm run cluster -- up | down | status | load-image IMAGE... | allow-registry 127.0.0.1:PORT | build`
+ * `npm run cluster -- up [--json] | down | status [--json] | load-image IMAGE... | allow-registry 127.0.0.1:PORT | build`
  *
- * The local single-node Kubernetes of the test suite, built from upstream Go modules (see README.md
- * of this folder's parent). `up` prints the two `export` lines that point a shell at it.
+ * The local single-node Kubernetes of the test suite, built from upstream Go modules (see
+ * devtools/README.md). `up` prints the two `export` lines that point a shell at it; programs ask
+ * for `--json` (`ClusterAccess`, `ClusterStatus`), or import `up` and `status` from cluster.ts.
+ * Progress goes to stderr, so stdout is only the answer.
  */
 
 const USAGE =
-  'usage: npm run cluster -- up | down | status | load-image IMAGE... | allow-registry 127.0.0.1:PORT | build';
+  'usage: npm run cluster -- up [--json] | down | status [--json] | load-image IMAGE... | allow-registry 127.0.0.1:PORT | build';
 
 async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
+  const json = argv.includes('--json');
+  const [command, ...rest] = argv.filter((a) => a !== '--json');
+  if (json && command !== 'up' && command !== 'status') throw new Error(`--json is for up and status\n${USAGE}`);
   switch (command) {
-    case 'up':
-      process.stdout.write(await up());
+    case 'up': {
+      const access = await up();
+      process.stdout.write(json ? `${JSON.stringify(access)}\n` : exportLines(access));
       return 0;
+    }
     case 'down':
       await down();
       return 0;
     case 'status': {
       const result = await status();
-      process.stdout.write(result.text);
-      return result.text.includes('cluster: up') ? 0 : 1;
+      process.stdout.write(json ? `${JSON.stringify(result)}\n` : formatStatus(result));
+      return result.state === 'up' ? 0 : 1;
     }
     case 'load-image':
       if (rest.length === 0) throw new Error(`load-image needs at least one image\n${USAGE}`);

@@ -13,6 +13,7 @@ import { COREDNS_IMAGE, COREFILE } from '../../cluster/dns.js';
 import { NETWORK, NODE_NAME } from '../../cluster/layout.js';
 import { locateTool } from '@incidents-pipeline/actions-lib/tools';
 import { snapshotMachine, type MachineSnapshot } from './machine-snapshot.js';
+import type { ClusterAccess, ClusterStatus } from '../../cluster/cluster.js';
 
 /**
  * The local cluster, for real: `npm run cluster -- up` on a machine without a cluster, the service
@@ -28,6 +29,7 @@ const NS = 'smoke';
 
 let exports: { KUBECONFIG: string; PATH: string };
 let upOutput: RunResult;
+let access: ClusterAccess;
 let upMs: number;
 let before: MachineSnapshot;
 
@@ -38,15 +40,6 @@ const kubectl = (args: string[], input?: string) =>
   runTool('kubectl', args, { env: { ...exports }, group: false, input, timeoutMs: 5 * 60_000 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function parseExports(stdout: string) {
-  const vars: Record<string, string> = {};
-  for (const line of stdout.split('\n')) {
-    const m = /^export (\w+)=(.*)$/.exec(line);
-    if (m) vars[m[1]] = m[2];
-  }
-  return vars;
-}
 
 async function podsReady(selector: string, count: number, timeoutMs = 180_000) {
   const deadline = Date.now() + timeoutMs;
@@ -87,10 +80,10 @@ beforeAll(async () => {
 
   before = await snapshotMachine();
   const started = Date.now();
-  upOutput = await cluster(['up']);
+  upOutput = await cluster(['up', '--json']);
   upMs = Date.now() - started;
-  exports = parseExports(upOutput.stdout) as typeof exports;
-  exports.PATH = exports.PATH.replace('$PATH', process.env.PATH ?? '');
+  access = JSON.parse(upOutput.stdout) as ClusterAccess;
+  exports = { KUBECONFIG: access.kubeconfig, PATH: `${access.binDir}:${process.env.PATH ?? ''}` };
 });
 
 afterAll(async () => {
@@ -99,12 +92,12 @@ afterAll(async () => {
 });
 
 describe('npm run cluster -- up', () => {
-  it('prints where the kubeconfig and this cluster’s kubectl are, and the node becomes Ready', async () => {
+  it('answers where the kubeconfig and this cluster’s kubectl are, and the node becomes Ready', async () => {
     console.log(`up took ${(upMs / 1000).toFixed(1)} s\n${upOutput.stderr}`);
-    expect(upOutput.stdout.trim().split('\n')).toEqual([
-      expect.stringMatching(/^export KUBECONFIG=\/.+\/kubeconfig$/),
-      expect.stringMatching(/^export PATH=\/.+\/kubernetes-v1\.35\.\d+:\$PATH$/),
-    ]);
+    expect(access).toEqual({
+      kubeconfig: expect.stringMatching(/^\/.+\/kubeconfig$/),
+      binDir: expect.stringMatching(/^\/.+\/kubernetes-v1\.35\.\d+$/),
+    });
     const which = await runTool('sh', ['-c', 'command -v kubectl'], { env: exports, group: false });
     expect(which.stdout.trim()).toBe(builtClusterBinaries().kubernetes.path('kubectl'));
 
@@ -120,13 +113,20 @@ describe('npm run cluster -- up', () => {
     expect(version.serverVersion.gitVersion).toMatch(/^v1\.35\.\d+$/);
   });
 
-  it('is idempotent: a second up finds the cluster running and prints the same lines', async () => {
+  it('is idempotent: a second up finds the cluster running, and prints for a shell what --json answered', async () => {
     const again = await cluster(['up']);
-    expect(again.stdout).toBe(upOutput.stdout);
+    expect(again.stdout).toBe(`export KUBECONFIG=${access.kubeconfig}\nexport PATH=${access.binDir}:$PATH\n`);
     expect(again.stderr).not.toMatch(/starting /);
-    const status = await cluster(['status']);
-    expect(status.stdout).toMatch(/cluster: up/);
-    expect(status.stdout).toMatch(/kubelet\s+running \(pid \d+, \d+ MiB\)/);
+    const status = JSON.parse((await cluster(['status', '--json'])).stdout) as ClusterStatus;
+    expect(status.state).toBe('up');
+    expect(status.access).toEqual(access);
+    expect(status.nodeReady).toBe(true);
+    expect(status.components.find((c) => c.name === 'kubelet')).toEqual({
+      name: 'kubelet',
+      pid: expect.any(Number),
+      residentMiB: expect.any(Number),
+    });
+    expect((await cluster(['status'])).stdout).toMatch(/kubelet\s+running \(pid \d+, \d+ MiB\)[^]*cluster: up/);
   });
 });
 
@@ -373,11 +373,12 @@ describe('npm run cluster -- down', () => {
     expect(after.ip6tables).toEqual(before.ip6tables);
     expect(after.sysctls).toEqual(before.sysctls);
     expect(after.paths).toEqual(before.paths);
-    const status = await runTool('npm', ['run', '--silent', 'cluster', '--', 'status'], {
+    const status = await runTool('npm', ['run', '--silent', 'cluster', '--', 'status', '--json'], {
       cwd: REPO,
       group: false,
       allowFailure: true,
     });
-    expect(status.stdout).toMatch(/cluster: down/);
+    expect(status.exitCode).toBe(1);
+    expect((JSON.parse(status.stdout) as ClusterStatus).state).toBe('down');
   });
 });

@@ -29,9 +29,10 @@ const name = () => {
 
 if (args[0] === 'get' && args[1] === 'clusters') {
   // Only while the local cluster runs, as kind lists only clusters that exist.
+  // `status` exits 1 unless the cluster is up; its --json answer says which state it is in.
   let up = false;
   try {
-    up = cli('status').includes('cluster: up');
+    up = JSON.parse(cli('status', '--json')).state === 'up';
   } catch {
     up = false;
   }

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureTestBaseImage } from '@incidents-pipeline/devtools/base-image/base-image';
+import type { ClusterAccess } from '@incidents-pipeline/devtools/cluster/cluster';
 import { HelmClient, type HistoryEntry } from '../../src/helm.js';
 import { KubectlClient, type PortForward } from '../../src/kubectl.js';
 import { createConsoleLog, useLog } from '../../src/log.js';
@@ -44,16 +45,14 @@ export async function clusterDown(): Promise<void> {
   await cluster(['down']);
 }
 
-/** `npm run cluster -- up` (a no-op when it runs) and the environment it prints, helm's folder added. */
+/** `npm run cluster -- up --json` (a no-op when it runs): its kubeconfig, its kubectl and helm first on PATH. */
 export async function clusterUp(): Promise<ClusterEnv> {
   useLog(createConsoleLog());
-  const up = await cluster(['up']);
-  const vars: Record<string, string> = {};
-  for (const m of up.stdout.matchAll(/^export (\w+)=(.*)$/gm)) vars[m[1]] = m[2];
+  const access = JSON.parse((await cluster(['up', '--json'])).stdout) as ClusterAccess;
   const helmDir = path.dirname(await locateTool('helm'));
   return {
-    KUBECONFIG: vars.KUBECONFIG,
-    PATH: `${vars.PATH.replace('$PATH', helmDir)}:${process.env.PATH ?? ''}`,
+    KUBECONFIG: access.kubeconfig,
+    PATH: `${access.binDir}:${helmDir}:${process.env.PATH ?? ''}`,
   };
 }
 
