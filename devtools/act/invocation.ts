@@ -2,7 +2,6 @@ import { statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { locateTool } from '@incidents-pipeline/actions-lib/tools';
 import {
@@ -13,6 +12,7 @@ import {
   workflowFiles,
 } from './stand-ins.js';
 import { unknownWithKeys } from './with-keys.js';
+import { REPO_ROOT as PROJECT } from '@incidents-pipeline/test-support/repository';
 
 /**
  * How `npm run act` runs act: the pinned act, in host mode, offline. Every pinned third-party action is
@@ -22,7 +22,7 @@ import { unknownWithKeys } from './with-keys.js';
  */
 
 /** This repository: the stand-ins and the tool locator are always this checkout's, whatever `-C` says. */
-export const PROJECT = fileURLToPath(new URL('../../', import.meta.url));
+export { PROJECT };
 
 /** A loopback port nothing listens on: an API call or action fetch fails at once, on this machine. */
 export const NOWHERE = 'http://127.0.0.1:9';

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { apiGet, nodeReady } from './api.js';
 import { ensureCertificates, pkiPaths, type Pki } from './certificates.js';
@@ -45,8 +46,6 @@ import { allowLoopbackRegistry, writeRuntimeConfig } from './runtime.js';
  * node and cluster DNS as processes of this machine, in the order upstream's hack/local-up-cluster.sh
  * starts them.
  */
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function waitFor<T>(
   what: string,
@@ -207,7 +206,12 @@ const UP_STEPS: UpStep[] = [
       await startAndWait(ctx, 'kube-proxy', {
         what: `node ${NODE_NAME} to be Ready`,
         probe: async () => {
-          if (runningPid(dirs(ctx.paths), ctx.all.find((d) => d.name === 'kubelet')!) === undefined)
+          if (
+            runningPid(
+              dirs(ctx.paths),
+              ctx.all.find((d) => d.name === 'kubelet')!,
+            ) === undefined
+          )
             throw new Error(`kubelet exited; see ${logOf(ctx.paths, 'kubelet')}`);
           return (await nodeReady(ctx.pki, NODE_NAME))?.status === 'True';
         },
@@ -238,9 +242,13 @@ const UP_STEPS: UpStep[] = [
         input: JSON.stringify(corednsManifests()),
         env,
       });
-      await execa(kubectl, ['-n', 'kube-system', 'rollout', 'status', 'deployment/coredns', '--timeout=120s'], {
-        env,
-      });
+      await execa(
+        kubectl,
+        ['-n', 'kube-system', 'rollout', 'status', 'deployment/coredns', '--timeout=120s'],
+        {
+          env,
+        },
+      );
       await reassertFilterOrder();
     },
   },
@@ -376,9 +384,7 @@ export function formatStatus(status: ClusterStatus): string {
   );
   lines.push(`${'memory in all'.padEnd(24)} ${mib(status.residentMiB)} resident`);
   lines.push(`${`node ${NODE_NAME}`.padEnd(24)} ${status.nodeReady ? 'Ready' : 'not ready'}`);
-  lines.push(
-    `cluster: ${status.state}${status.access ? ` (KUBECONFIG=${status.access.kubeconfig})` : ''}`,
-  );
+  lines.push(`cluster: ${status.state}${status.access ? ` (KUBECONFIG=${status.access.kubeconfig})` : ''}`);
   return `${lines.join('\n')}\n`;
 }
 

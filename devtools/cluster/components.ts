@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { execa } from 'execa';
-import { BUILD_MODULE_PREFIX, ensureGoBuild, toolDir, type BuiltTool, type GoRecipe } from './go-build.js';
+import { BUILD_MODULE_PREFIX, ensureGoBuild, toolDir, type BuiltTool, type ModuleBuild } from './go-build.js';
 import { COREDNS_PLUGINS, corednsMain } from './dns.js';
 import { CONTAINERD, COREDNS, ETCD, KUBERNETES } from './versions.js';
 
@@ -41,7 +41,7 @@ export const KUBERNETES_BINARIES = [
   'kubectl',
 ] as const;
 
-export async function kubernetesRecipe(): Promise<GoRecipe> {
+export async function kubernetesRecipe(): Promise<ModuleBuild> {
   return {
     name: 'kubernetes',
     module: KUBERNETES.module,
@@ -53,7 +53,7 @@ export async function kubernetesRecipe(): Promise<GoRecipe> {
   };
 }
 
-export const etcdRecipe: GoRecipe = {
+export const etcdRecipe: ModuleBuild = {
   name: 'etcd',
   module: ETCD.module,
   version: ETCD.version,
@@ -62,7 +62,7 @@ export const etcdRecipe: GoRecipe = {
   replaceVersion: () => ETCD.version,
 };
 
-export const containerdRecipe: GoRecipe = {
+export const containerdRecipe: ModuleBuild = {
   name: 'containerd',
   module: CONTAINERD.module,
   version: CONTAINERD.version,
@@ -77,7 +77,7 @@ export const containerdRecipe: GoRecipe = {
   linkerVariables: [`${CONTAINERD.module}/version.Version=${CONTAINERD.version}`],
 };
 
-export const corednsRecipe: GoRecipe = {
+export const corednsRecipe: ModuleBuild = {
   name: 'coredns',
   module: COREDNS.module,
   version: COREDNS.version,

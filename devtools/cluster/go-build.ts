@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { installFolder } from '../install-folder.js';
 import { runToolchain } from '../toolchain.js';
 import { toolsCache } from './layout.js';
 import { progress } from './progress.js';
@@ -16,7 +17,7 @@ import { progress } from './progress.js';
  * `-trimpath`: static binaries that run anywhere, and compile cache entries that do not depend on
  * where the build folder is.
  */
-export interface GoRecipe {
+export interface ModuleBuild {
   /** Folder name in the tool cache: `<name>-<version>`. */
   name: string;
   module: string;
@@ -39,7 +40,7 @@ export interface BuiltTool {
 
 export const BUILD_MODULE_PREFIX = 'incidents-pipeline/cluster-build';
 
-export function toolDir(recipe: Pick<GoRecipe, 'name' | 'version'>): string {
+export function toolDir(recipe: Pick<ModuleBuild, 'name' | 'version'>): string {
   return path.join(toolsCache(), `${recipe.name}-${recipe.version}`);
 }
 
@@ -48,15 +49,12 @@ function built(dir: string): BuiltTool {
 }
 
 /** The binaries of a recipe, built now when the cache does not have them yet. */
-export async function ensureGoBuild(recipe: GoRecipe): Promise<BuiltTool> {
+export async function ensureGoBuild(recipe: ModuleBuild): Promise<BuiltTool> {
   const dir = toolDir(recipe);
   if (Object.keys(recipe.binaries).every((b) => existsSync(path.join(dir, b)))) return built(dir);
 
   const workDir = path.join(toolsCache(), '.build', `${recipe.name}-${recipe.version}`);
-  const staging = `${dir}.partial-${process.pid}`;
   await mkdir(workDir, { recursive: true });
-  await rm(staging, { recursive: true, force: true });
-  await mkdir(staging, { recursive: true });
   const env = goEnv();
 
   progress(`building ${recipe.module}@${recipe.version} (${Object.keys(recipe.binaries).join(', ')})`);
@@ -69,23 +67,27 @@ export async function ensureGoBuild(recipe: GoRecipe): Promise<BuiltTool> {
   }
   await go(['mod', 'tidy'], workDir, env);
 
-  const timings: Record<string, number> = {};
-  for (const [binary, pkg] of Object.entries(recipe.binaries)) {
-    const started = Date.now();
-    const ldflags = ['-s', '-w', ...(recipe.linkerVariables ?? []).map((v) => `-X=${v}`)].join(' ');
-    const args = ['build', '-trimpath', `-ldflags=${ldflags}`, '-o', path.join(staging, binary)];
-    if (recipe.tags?.length) args.push(`-tags=${recipe.tags.join(',')}`);
-    await go([...args, pkg], workDir, env);
-    timings[binary] = (Date.now() - started) / 1000;
-    progress(`  built ${binary} in ${timings[binary].toFixed(1)} s`);
-  }
-  await writeFile(
-    path.join(staging, 'build-info.json'),
-    `${JSON.stringify({ module: recipe.module, version: recipe.version, seconds: timings }, null, 2)}\n`,
-  );
   // The whole folder appears at once, so a cut-off build never looks like a finished one.
-  await rm(dir, { recursive: true, force: true });
-  await rename(staging, dir);
+  await installFolder(
+    dir,
+    async (staging) => {
+      const timings: Record<string, number> = {};
+      for (const [binary, pkg] of Object.entries(recipe.binaries)) {
+        const started = Date.now();
+        const ldflags = ['-s', '-w', ...(recipe.linkerVariables ?? []).map((v) => `-X=${v}`)].join(' ');
+        const args = ['build', '-trimpath', `-ldflags=${ldflags}`, '-o', path.join(staging, binary)];
+        if (recipe.tags?.length) args.push(`-tags=${recipe.tags.join(',')}`);
+        await go([...args, pkg], workDir, env);
+        timings[binary] = (Date.now() - started) / 1000;
+        progress(`  built ${binary} in ${timings[binary].toFixed(1)} s`);
+      }
+      await writeFile(
+        path.join(staging, 'build-info.json'),
+        `${JSON.stringify({ module: recipe.module, version: recipe.version, seconds: timings }, null, 2)}\n`,
+      );
+    },
+    async () => Object.keys(recipe.binaries).every((b) => existsSync(path.join(dir, b))),
+  );
   return built(dir);
 }
 
@@ -135,7 +137,7 @@ export function parseGoMod(text: string): UpstreamGoMod {
   return { goVersion, godebug, localReplaces };
 }
 
-export function buildGoMod(recipe: GoRecipe, upstream: UpstreamGoMod): string {
+export function buildGoMod(recipe: ModuleBuild, upstream: UpstreamGoMod): string {
   const lines = [
     `module ${BUILD_MODULE_PREFIX}/${recipe.name}`,
     '',
@@ -154,7 +156,7 @@ export function buildGoMod(recipe: GoRecipe, upstream: UpstreamGoMod): string {
 }
 
 /** Keeps every built package in the build module's requirements through `go mod tidy`. */
-function toolsGo(recipe: GoRecipe): string {
+function toolsGo(recipe: ModuleBuild): string {
   const own = `${BUILD_MODULE_PREFIX}/${recipe.name}/`;
   const imports = Object.values(recipe.binaries)
     .filter((p) => !p.startsWith(own))

@@ -1,11 +1,12 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rename, rm, writeFile, copyFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile, copyFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import type { ClusterBinaries } from './components.js';
 import { COREDNS_IMAGE } from './dns.js';
 import { toolsCache } from './layout.js';
+import { installFolder } from '../install-folder.js';
 import { progress } from './progress.js';
 import { KUBERNETES, PAUSE_VERSION } from './versions.js';
 
@@ -50,29 +51,31 @@ export async function ensurePauseBinary(): Promise<string> {
     },
   );
   const source = path.join((JSON.parse(stdout) as { Dir: string }).Dir, 'build/pause/linux/pause.c');
-  const partial = `${dir}.partial-${process.pid}`;
-  await mkdir(partial, { recursive: true });
-  progress(`compiling pause ${PAUSE_VERSION} from ${source}`);
-  const gcc = await execa(
-    'gcc',
-    [
-      '-Os',
-      '-Wall',
-      '-Werror',
-      '-static',
-      `-DVERSION=v${PAUSE_VERSION}`,
-      '-o',
-      path.join(partial, 'pause'),
-      source,
-    ],
-    { reject: false, all: true },
+  await installFolder(
+    dir,
+    async (staging) => {
+      progress(`compiling pause ${PAUSE_VERSION} from ${source}`);
+      const gcc = await execa(
+        'gcc',
+        [
+          '-Os',
+          '-Wall',
+          '-Werror',
+          '-static',
+          `-DVERSION=v${PAUSE_VERSION}`,
+          '-o',
+          path.join(staging, 'pause'),
+          source,
+        ],
+        { reject: false, all: true },
+      );
+      if ((gcc as { code?: string }).code === 'ENOENT')
+        throw new Error('gcc is not installed: apt-get install gcc libc6-dev');
+      if (gcc.exitCode !== 0)
+        throw new Error(`gcc failed on pause.c (apt-get install gcc libc6-dev): ${String(gcc.all)}`);
+    },
+    async () => existsSync(binary),
   );
-  if ((gcc as { code?: string }).code === 'ENOENT')
-    throw new Error('gcc is not installed: apt-get install gcc libc6-dev');
-  if (gcc.exitCode !== 0)
-    throw new Error(`gcc failed on pause.c (apt-get install gcc libc6-dev): ${String(gcc.all)}`);
-  await rm(dir, { recursive: true, force: true });
-  await rename(partial, dir);
   return binary;
 }
 

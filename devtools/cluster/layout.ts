@@ -1,14 +1,15 @@
 import os from 'node:os';
 import path from 'node:path';
+import { toolsCacheDir } from '@incidents-pipeline/actions-lib/tools';
 
 /**
  * Where the cluster keeps things, and the addresses it uses. Nothing lives inside the clone:
  * binaries go to the tool cache shared with the tool bootstrap, cluster state to a folder of its own.
  */
 
-/** `$INCIDENTS_TOOLS_CACHE`, default `~/.cache/incidents-pipeline/tools`; one folder per `<name>-<version>`. */
+/** The tool cache the tool bootstrap and the locator use (actions-lib's `toolsCacheDir`); one folder per `<name>-<version>`. */
 export function toolsCache(): string {
-  return process.env.INCIDENTS_TOOLS_CACHE ?? path.join(os.homedir(), '.cache/incidents-pipeline/tools');
+  return toolsCacheDir();
 }
 
 /** `$INCIDENTS_CLUSTER_STATE`, default `~/.cache/incidents-pipeline/cluster`. */

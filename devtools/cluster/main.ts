@@ -17,7 +17,8 @@ const USAGE =
 async function main(argv: string[]): Promise<number> {
   const json = argv.includes('--json');
   const [command, ...rest] = argv.filter((a) => a !== '--json');
-  if (json && command !== 'up' && command !== 'status') throw new Error(`--json is for up and status\n${USAGE}`);
+  if (json && command !== 'up' && command !== 'status')
+    throw new Error(`--json is for up and status\n${USAGE}`);
   switch (command) {
     case 'up': {
       const access = await up();

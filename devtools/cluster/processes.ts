@@ -2,6 +2,7 @@ import { closeSync, existsSync, openSync, readFileSync, readdirSync, readlinkSyn
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
  * The cluster's daemons: started detached with their output in a log file, remembered by a pid file,
@@ -20,8 +21,6 @@ export interface DaemonDirs {
   pids: string;
   logs: string;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function logFile(dirs: DaemonDirs, name: string): string {
   return path.join(dirs.logs, `${name}.log`);

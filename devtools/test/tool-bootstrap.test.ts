@@ -1,16 +1,15 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { execa } from 'execa';
 import { tempDir } from '@incidents-pipeline/test-support/action-env';
 import { installTool, ToolInstallError } from '../tools/install.js';
 import { installSystemTool } from '../tools/install-system.js';
 import { cachedToolPath, locateTool, PINNED_TOOLS, TOOL_PINS } from '@incidents-pipeline/actions-lib/tools';
+import { REPO_ROOT as ROOT } from '@incidents-pipeline/test-support/repository';
 
 /** `npm run tools`: what it prints, how it installs, and how it fails. */
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MAIN = path.join(ROOT, 'devtools/tools/main.ts');
 
 const cleanups: Array<() => void> = [];

@@ -1,4 +1,4 @@
-import { chmod, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { ActionError } from '@incidents-pipeline/actions-lib/errors';
 import {
@@ -7,9 +7,9 @@ import {
   probeVersion,
   samePinnedVersion,
   TOOL_PINS,
-  toolsCacheDir,
   type PinnedTool,
 } from '@incidents-pipeline/actions-lib/tools';
+import { installFolder } from '../install-folder.js';
 import { runToolchain } from '../toolchain.js';
 import { describeRecipe, RECIPES, type GoRecipe, type NpmRecipe, type PypiRecipe } from './recipes.js';
 
@@ -28,41 +28,26 @@ export class ToolInstallError extends ActionError {
 
 export async function installTool(tool: PinnedTool, env: Env = process.env): Promise<string> {
   const target = cachedToolPath(tool, env);
-  const cache = toolsCacheDir(env);
-  await mkdir(cache, { recursive: true });
-  const staging = await mkdtemp(path.join(cache, `.${path.basename(path.dirname(target))}.partial-`));
-  try {
-    const recipe = RECIPES[tool];
-    if (recipe.from === 'go') await goInstall(tool, recipe, staging, env);
-    else if (recipe.from === 'npm') await npmUnpack(tool, recipe, staging, env);
-    else await pipInstall(tool, recipe, staging, env);
+  const recipe = RECIPES[tool];
+  await installFolder(
+    path.dirname(target),
+    async (staging) => {
+      if (recipe.from === 'go') await goInstall(tool, recipe, staging, env);
+      else if (recipe.from === 'npm') await npmUnpack(tool, recipe, staging, env);
+      else await pipInstall(tool, recipe, staging, env);
 
-    const built = path.join(staging, tool);
-    const pinned = TOOL_PINS[tool].version;
-    const reported = await probeVersion(built, TOOL_PINS[tool].versionArgs);
-    if (!samePinnedVersion(reported, pinned)) {
-      throw new ToolInstallError(
-        `${tool} ${pinned}: ${describeRecipe(recipe)} built a binary that reports ${reported ?? 'no version'}; nothing was installed`,
-      );
-    }
-    // mkdtemp makes a private folder; the installed tool is for every user of the machine.
-    await chmod(staging, 0o755);
-    await putInPlace(staging, path.dirname(target), target);
-    return target;
-  } finally {
-    await rm(staging, { recursive: true, force: true });
-  }
-}
-
-async function putInPlace(staging: string, folder: string, target: string): Promise<void> {
-  try {
-    await rename(staging, folder);
-  } catch (error) {
+      const pinned = TOOL_PINS[tool].version;
+      const reported = await probeVersion(path.join(staging, tool), TOOL_PINS[tool].versionArgs);
+      if (!samePinnedVersion(reported, pinned)) {
+        throw new ToolInstallError(
+          `${tool} ${pinned}: ${describeRecipe(recipe)} built a binary that reports ${reported ?? 'no version'}; nothing was installed`,
+        );
+      }
+    },
     // Another `npm run tools` finished the same pin first: its complete folder stays.
-    const code = (error as NodeJS.ErrnoException).code;
-    if ((code === 'ENOTEMPTY' || code === 'EEXIST') && (await isExecutable(target))) return;
-    throw error;
-  }
+    () => isExecutable(target),
+  );
+  return target;
 }
 
 async function goInstall(tool: PinnedTool, recipe: GoRecipe, staging: string, env: Env): Promise<void> {

@@ -32629,7 +32629,7 @@ function clusterFor(settings) {
 /* harmony import */ var _incidents_pipeline_actions_lib_version__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9658);
 /* harmony import */ var _cluster_provider_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3341);
 /* harmony import */ var _progress_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9463);
-/* harmony import */ var _steps_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7001);
+/* harmony import */ var _steps_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6311);
 /* harmony import */ var _tools_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3781);
 
 
@@ -32664,7 +32664,7 @@ async function deliver(settings, versionText) {
 /* harmony import */ var _incidents_pipeline_actions_lib_version__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9658);
 /* harmony import */ var _cluster_provider_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3341);
 /* harmony import */ var _progress_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(9463);
-/* harmony import */ var _steps_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(7001);
+/* harmony import */ var _steps_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(6311);
 /* harmony import */ var _tools_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(3781);
 
 
@@ -32713,7 +32713,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _init_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(1122);
 /* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3076);
 /* harmony import */ var _settings_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(5393);
-/* harmony import */ var _steps_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(7001);
+/* harmony import */ var _steps_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(6311);
 
 
 
@@ -32772,7 +32772,7 @@ __webpack_async_result__();
 /* harmony import */ var _cluster_provider_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3341);
 /* harmony import */ var _progress_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9463);
 /* harmony import */ var _settings_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(5393);
-/* harmony import */ var _steps_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(7001);
+/* harmony import */ var _steps_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(6311);
 
 
 
@@ -33026,7 +33026,7 @@ function initialVersion(settings) {
 
 /***/ }),
 
-/***/ 7001:
+/***/ 6311:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -33812,6 +33812,137 @@ async function writePrivate(dir, name, text) {
     return file;
 }
 
+;// CONCATENATED MODULE: ../lib/src/inputs.ts
+
+
+/**
+ * Typed reads of action inputs. Every action turns its raw inputs into one `Inputs` object through
+ * these helpers (in its own `inputs.ts`), so validation happens once, up front, before any side effect.
+ */
+/** A trimmed input, or `undefined` when it is empty or unset. */
+function inputs_getOptional(name) {
+    const value = core.getInput(name);
+    return value === '' ? undefined : value;
+}
+function getRequired(name) {
+    const value = inputs_getOptional(name);
+    if (value === undefined)
+        throw new InputError(name, 'is required');
+    return value;
+}
+/**
+ * A YAML 1.2 boolean (`true`/`false` in any of its spellings), with a default for an empty input.
+ * `core.getBooleanInput` alone throws on an empty value, and `getInput(x) || true` turns "false"
+ * into a truthy string, the classic way flags get silently dropped.
+ */
+function getBoolean(name, fallback) {
+    if (inputs_getOptional(name) === undefined)
+        return fallback;
+    try {
+        return core.getBooleanInput(name);
+    }
+    catch {
+        throw new InputError(name, `must be true or false, got '${core.getInput(name)}'`);
+    }
+}
+/** A list given one item per line or comma separated; blank items are dropped. */
+function getList(name) {
+    return splitList(core.getInput(name));
+}
+function splitList(raw) {
+    return raw
+        .split(/\r?\n|,/)
+        .map((s) => s.trim())
+        .filter((s) => s !== '');
+}
+/** Lines as written (for inputs such as `set` or `build-args` whose values may contain commas). */
+function getLines(name) {
+    return core
+        .getInput(name)
+        .split(/\r?\n/)
+        .map((s) => s.trim())
+        .filter((s) => s !== '');
+}
+function getChoice(name, choices, fallback) {
+    const value = inputs_getOptional(name)?.toLowerCase();
+    if (value === undefined)
+        return fallback;
+    if (!choices.includes(value)) {
+        throw new InputError(name, `must be one of ${choices.join(', ')}, got '${value}'`);
+    }
+    return value;
+}
+function getInteger(name, fallback, range = {}) {
+    const raw = inputs_getOptional(name);
+    if (raw === undefined)
+        return fallback;
+    if (!/^-?\d+$/.test(raw))
+        throw new InputError(name, `must be a whole number, got '${raw}'`);
+    const value = Number(raw);
+    if (range.min !== undefined && value < range.min)
+        throw new InputError(name, `must be at least ${range.min}`);
+    if (range.max !== undefined && value > range.max)
+        throw new InputError(name, `must be at most ${range.max}`);
+    return value;
+}
+/**
+ * `KEY=VALUE` lines into pairs (build args, labels, helm `set`). The key is checked; the value is
+ * passed on as one argv element, so it needs no quoting and cannot inject anything.
+ */
+function parseKeyValueLines(name, lines, keyPattern = /^[A-Za-z_][\w.\-/[\]]*$/) {
+    return lines.map((line) => {
+        const eq = line.indexOf('=');
+        if (eq <= 0)
+            throw new InputError(name, `'${line}' is not KEY=VALUE`);
+        const key = line.slice(0, eq).trim();
+        if (!keyPattern.test(key))
+            throw new InputError(name, `'${key}' is not a valid key`);
+        return { key, value: line.slice(eq + 1) };
+    });
+}
+/** Refuses control characters (newlines smuggle extra workflow commands or arguments). */
+function assertSingleLine(name, value) {
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000-\u001f\u007f]/.test(value))
+        throw new InputError(name, 'must be a single line without control characters');
+    return value;
+}
+
+;// CONCATENATED MODULE: ../lib/src/release-inputs.ts
+
+
+
+/**
+ * Inputs every release action reads the same way: the release and namespace names Kubernetes and Helm
+ * accept, and Helm's `--timeout`. Checked before anything runs, so a typo never reaches the cluster.
+ */
+/** DNS-1123 label: what Kubernetes accepts for a namespace, and Helm (up to 53 chars) for a release. */
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+function getDnsLabel(input, fallback, maxLength) {
+    const value = getOptional(input) ?? fallback;
+    if (!DNS_LABEL.test(value) || value.length > maxLength) {
+        throw new InputError(input, `'${value}' must be lowercase letters, digits and '-', at most ${maxLength} characters`);
+    }
+    return value;
+}
+function getReleaseName(input = 'release', fallback = 'incidents-service') {
+    return getDnsLabel(input, fallback, 53);
+}
+function getNamespace(input = 'namespace', fallback = 'incidents') {
+    return getDnsLabel(input, fallback, 63);
+}
+/** A Go duration such as 5m, the form of Helm's `--timeout`. */
+function getHelmTimeout(input = 'timeout', fallback = '5m') {
+    return requireGoDuration(input, getOptional(input) ?? fallback);
+}
+/** The one check of a Go duration, wherever it comes from (an action input, the CLI, the deploy flow). */
+function requireGoDuration(input, value) {
+    if (parseGoDuration(value) === undefined) {
+        throw new errors/* InputError */.dz(input, `'${value}' is not a duration such as 5m, 300s or 1m30s`);
+    }
+    return value;
+}
+
 ;// CONCATENATED MODULE: ../lib/src/smoke-test.ts
 
 
@@ -33890,6 +34021,7 @@ async function checkOnce(baseUrl, timeoutMs) {
 
 
 
+
 /** A failed deploy, with what is known of the release afterwards and the diagnostics gathered. */
 class DeployFailedError extends errors/* ActionError */.lZ {
     result;
@@ -33906,9 +34038,7 @@ function releaseSelector(release) {
     return `app.kubernetes.io/instance=${release}`;
 }
 async function deployRelease(options) {
-    if (parseGoDuration(options.timeout) === undefined) {
-        throw new errors/* InputError */.dz('timeout', `'${options.timeout}' is not a duration such as 5m, 300s or 1m30s`);
-    }
+    requireGoDuration('timeout', options.timeout);
     // Mask before anything runs, so no later log line can carry a secret from `values`.
     for (const secret of options.values ? inlineValuesSecrets('values', options.values) : [])
         (0,src_log/* log */.Rm)().setSecret(secret);

@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { tempDir } from '@incidents-pipeline/test-support/action-env';
 import { projectRepo } from '@incidents-pipeline/devtools/act/pipeline-repo';
@@ -16,7 +17,6 @@ import {
   helm,
   kubectl,
   releaseHistory,
-  sleep,
   type ClusterEnv,
 } from './cluster/scenario.js';
 

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from '@jest/globals';
 import ts from 'typescript';
+import { REPO_ROOT as ROOT } from '@incidents-pipeline/test-support/repository';
 
 /**
  * Product code holds no test-only code: every public method of the tool clients in actions/lib is
@@ -10,7 +10,6 @@ import ts from 'typescript';
  * (test-support/) or the development platform (devtools/), and one nobody calls should not exist.
  */
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const LIB_SRC = path.join(ROOT, 'actions/lib/src');
 
 function sources(dir: string): string[] {

@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { tempDir } from '@incidents-pipeline/test-support/action-env';
 import { ensureCertificates } from '../../cluster/certificates.js';
 import { COREFILE, corednsMain } from '../../cluster/dns.js';
-import { buildGoMod, parseGoMod, type GoRecipe } from '../../cluster/go-build.js';
+import { buildGoMod, parseGoMod, type ModuleBuild } from '../../cluster/go-build.js';
 import { statePaths } from '../../cluster/layout.js';
 import { removalScript } from '../../cluster/network.js';
 import { containerdConfig, mayLowerOomScore } from '../../cluster/runtime.js';
@@ -41,7 +41,7 @@ describe('building from a module whose go.mod replaces modules with folders of i
   });
 
   it('points each of them at the published module of the matching version', () => {
-    const recipe: GoRecipe = {
+    const recipe: ModuleBuild = {
       name: 'etcd',
       module: 'go.etcd.io/etcd/server/v3',
       version: 'v3.6.16',

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ensureTestBaseImage } from '../../base-image/base-image.js';
 import { KubectlClient } from '@incidents-pipeline/actions-lib/kubectl';
@@ -14,6 +14,7 @@ import { NETWORK, NODE_NAME } from '../../cluster/layout.js';
 import { locateTool } from '@incidents-pipeline/actions-lib/tools';
 import { snapshotMachine, type MachineSnapshot } from './machine-snapshot.js';
 import type { ClusterAccess, ClusterStatus } from '../../cluster/cluster.js';
+import { REPO_ROOT as REPO } from '@incidents-pipeline/test-support/repository';
 
 /**
  * The local cluster, for real: `npm run cluster -- up` on a machine without a cluster, the service
@@ -22,7 +23,6 @@ import type { ClusterAccess, ClusterStatus } from '../../cluster/cluster.js';
  * and `down` leaving the machine as it found it. Nothing here is a stand-in.
  */
 
-const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const IMAGE = 'incidents-cluster';
 const VERSION = '1.2.3';
 const NS = 'smoke';
@@ -38,8 +38,6 @@ const cluster = (args: string[], timeoutMs = 45 * 60_000) =>
 
 const kubectl = (args: string[], input?: string) =>
   runTool('kubectl', args, { env: { ...exports }, group: false, input, timeoutMs: 5 * 60_000 });
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function podsReady(selector: string, count: number, timeoutMs = 180_000) {
   const deadline = Date.now() + timeoutMs;
@@ -126,7 +124,9 @@ describe('npm run cluster -- up', () => {
       pid: expect.any(Number),
       residentMiB: expect.any(Number),
     });
-    expect((await cluster(['status'])).stdout).toMatch(/kubelet\s+running \(pid \d+, \d+ MiB\)[^]*cluster: up/);
+    expect((await cluster(['status'])).stdout).toMatch(
+      /kubelet\s+running \(pid \d+, \d+ MiB\)[^]*cluster: up/,
+    );
   });
 });
 

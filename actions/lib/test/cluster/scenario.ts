@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ensureTestBaseImage } from '@incidents-pipeline/devtools/base-image/base-image';
 import type { ClusterAccess } from '@incidents-pipeline/devtools/cluster/cluster';
 import { HelmClient, type HistoryEntry } from '../../src/helm.js';
@@ -8,6 +8,7 @@ import { createConsoleLog, useLog } from '../../src/log.js';
 import { runTool } from '../../src/process.js';
 import { runBundle, type ActionRun, type Inputs } from '@incidents-pipeline/test-support/action-env';
 import { locateTool } from '../../src/tools.js';
+import { REPO_ROOT as REPO } from '@incidents-pipeline/test-support/repository';
 
 /**
  * What the deploy scenarios share: the local cluster brought up (idempotent), the service image built
@@ -15,7 +16,7 @@ import { locateTool } from '../../src/tools.js';
  * as the runner runs it, and the in-cluster load client that proves no request fails during a change.
  */
 
-export const REPO = fileURLToPath(new URL('../../../../', import.meta.url));
+export { REPO };
 export const IMAGE = 'incidents-cluster';
 export const HELM_DEPLOY = path.join(REPO, 'actions/helm-deploy/dist/index.js');
 export const CHART = path.join(REPO, 'chart');
@@ -24,8 +25,6 @@ export interface ClusterEnv {
   KUBECONFIG: string;
   PATH: string;
 }
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function cluster(args: string[]) {
   return runTool('npm', ['run', '--silent', 'cluster', '--', ...args], {
