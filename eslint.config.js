@@ -1,6 +1,13 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * Product code: what a user of the package runs (the actions, their library, the CLI, the service).
+ * It never imports the development platform (devtools/) or the test support (test-support/), by
+ * package name or by path, so nothing of either can end up in an action's bundle or the image.
+ */
+const PRODUCT = ['actions/*/src/**/*.ts', 'service/src/**/*.ts'];
+
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', 'coverage/**', '**/*.js', '!eslint.config.js'] },
   js.configs.recommended,
@@ -8,6 +15,30 @@ export default tseslint.config(
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: PRODUCT,
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@incidents-pipeline/devtools', '@incidents-pipeline/devtools/*', '**/devtools/**'],
+              message: 'product code never imports the development platform (devtools/); see ARCHITECTURE.md',
+            },
+            {
+              group: [
+                '@incidents-pipeline/test-support',
+                '@incidents-pipeline/test-support/*',
+                '**/test-support/**',
+              ],
+              message: 'product code never imports the test support (test-support/); see ARCHITECTURE.md',
+            },
+          ],
+        },
+      ],
     },
   },
 );

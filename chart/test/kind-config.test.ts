@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { parse, stringify } from 'yaml';
 import { ToolError } from '../../actions/lib/src/process.js';
-import { realKind, type RealKind } from '../../actions/lib/src/testing/real-kind.js';
+import { realKind, type RealKind } from '@incidents-pipeline/test-support/real-kind';
 
 /**
  * The cluster config the workflows and the local CLI create the kind cluster from, read by the

@@ -42361,9 +42361,6 @@ class KindClient {
             env: { ...this.options.env, ...options.env },
         });
     }
-    async version() {
-        return (await this.run(['version'], { group: false })).stdout.trim();
-    }
     async clusters() {
         const result = await this.run(['get', 'clusters'], { group: false });
         // kind prints "No kind clusters found." on stderr when there are none.

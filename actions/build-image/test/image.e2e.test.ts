@@ -1,14 +1,14 @@
 import { existsSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DockerClient } from '@incidents-pipeline/actions-lib/docker';
 import { createConsoleLog, useLog } from '@incidents-pipeline/actions-lib/log';
 import { runTool } from '@incidents-pipeline/actions-lib/process';
-import { runBundle, type ActionRun } from '@incidents-pipeline/actions-lib/testing/action-env';
-import { requireDocker, TestContainers } from '@incidents-pipeline/actions-lib/testing/containers';
-import { ensureTestBaseImage, type TestBaseImage } from '@incidents-pipeline/actions-lib/testing/base-image';
+import { runBundle, type ActionRun } from '@incidents-pipeline/test-support/action-env';
+import { requireDocker, TestContainers } from '@incidents-pipeline/test-support/containers';
+import { ensureTestBaseImage, type TestBaseImage } from '@incidents-pipeline/devtools/base-image/base-image';
+import { REPO_ROOT as REPO } from '@incidents-pipeline/test-support/repository';
 
 /**
  * The real thing, end to end: the service bundle built with npm, the committed build-image bundle run
@@ -16,7 +16,6 @@ import { ensureTestBaseImage, type TestBaseImage } from '@incidents-pipeline/act
  * registry is reachable here, so the base is the offline stand-in from `testing/base-image.ts` in actions/lib.
  */
 
-const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const BUNDLE = path.join(REPO, 'actions/build-image/dist/index.js');
 const IMAGE = 'incidents-e2e';
 const VERSION = '1.2.3';

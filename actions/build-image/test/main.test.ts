@@ -2,14 +2,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { runAction } from '@incidents-pipeline/actions-lib/action';
-import { runInProcess } from '@incidents-pipeline/actions-lib/testing/action-env';
-import { TestRepo } from '@incidents-pipeline/actions-lib/testing/git-repo';
+import { runInProcess } from '@incidents-pipeline/test-support/action-env';
+import { TestRepo } from '@incidents-pipeline/test-support/git-repo';
 import {
   createStandIns,
   FAKE_IMAGE_ID,
   type StandIns,
   type StandInState,
-} from '@incidents-pipeline/actions-lib/testing/stand-in-tools';
+} from '@incidents-pipeline/test-support/stand-in-tools';
 import { run } from '../src/main.js';
 
 // Each case starts several stand-in processes (node), which takes seconds on a busy machine.

@@ -1,13 +1,13 @@
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DockerClient } from '@incidents-pipeline/actions-lib/docker';
-import { requireDocker } from '@incidents-pipeline/actions-lib/testing/containers';
+import { requireDocker } from '@incidents-pipeline/test-support/containers';
 import { createConsoleLog, useLog } from '@incidents-pipeline/actions-lib/log';
 import { runTool } from '@incidents-pipeline/actions-lib/process';
-import { runBundle, type ActionRun } from '@incidents-pipeline/actions-lib/testing/action-env';
-import { startTestRegistry, type TestRegistry } from '@incidents-pipeline/actions-lib/testing/registry';
-import { ensureTestBaseImage } from '@incidents-pipeline/actions-lib/testing/base-image';
+import { runBundle, type ActionRun } from '@incidents-pipeline/test-support/action-env';
+import { startTestRegistry, type TestRegistry } from '@incidents-pipeline/devtools/registry/registry';
+import { ensureTestBaseImage } from '@incidents-pipeline/devtools/base-image/base-image';
+import { REPO_ROOT as REPO } from '@incidents-pipeline/test-support/repository';
 
 /**
  * Publishing, end to end: the committed build-image bundle pushes to a real registry on loopback
@@ -16,7 +16,6 @@ import { ensureTestBaseImage } from '@incidents-pipeline/actions-lib/testing/bas
  * pull the wrong image (deploy.yml deploys by digest), so the two are compared here.
  */
 
-const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const BUNDLE = path.join(REPO, 'actions/build-image/dist/index.js');
 const OWNER = 'acme';
 const VERSION = '1.2.4';

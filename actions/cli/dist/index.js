@@ -32313,186 +32313,111 @@ which.sync = whichSync
 
 /***/ }),
 
-/***/ 671:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   $1: () => (/* binding */ clusterTitle),
-/* harmony export */   _H: () => (/* binding */ requireCluster),
-/* harmony export */   cK: () => (/* binding */ deliver),
-/* harmony export */   y2: () => (/* binding */ clusterTools)
-/* harmony export */ });
-/* harmony import */ var _incidents_pipeline_actions_lib_errors__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5075);
-/* harmony import */ var _incidents_pipeline_actions_lib_kind__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6446);
-/* harmony import */ var _incidents_pipeline_actions_lib_version__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9658);
-/* harmony import */ var _local_cluster_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3454);
-/* harmony import */ var _progress_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9463);
-/* harmony import */ var _steps_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(7001);
-/* harmony import */ var _tools_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(3781);
-
-
-
-
-
-
-
-/** Builds a version of the service, loads it into the kind cluster and deploys it. */
-async function deliver(settings, versionText) {
-    // Refused before any tool runs.
-    const version = (0,_incidents_pipeline_actions_lib_version__WEBPACK_IMPORTED_MODULE_2__/* .parseVersionOrTag */ .fs)(versionText, 'v', { input: 'VERSION' }).version;
-    const progress = new _progress_js__WEBPACK_IMPORTED_MODULE_4__/* .Progress */ .k(5);
-    await progress.step(`Checking tools (${clusterTools(settings).join(', ')})`, () => (0,_tools_js__WEBPACK_IMPORTED_MODULE_6__/* .requireTools */ .P)(clusterTools(settings)));
-    await progress.step(clusterTitle(settings), () => requireCluster(settings));
-    const reference = await progress.step(`Building ${settings.image}:${version}`, () => (0,_steps_js__WEBPACK_IMPORTED_MODULE_5__/* .buildImage */ ._w)(settings, version));
-    await progress.step(`Loading ${reference} into the cluster`, () => (0,_steps_js__WEBPACK_IMPORTED_MODULE_5__/* .loadImage */ .yt)(settings, reference));
-    await progress.step(`Deploying ${version}`, () => (0,_steps_js__WEBPACK_IMPORTED_MODULE_5__/* .deployVersion */ .My)(settings, version));
-}
-/** The tools a command needs: kind only when kind is the target. */
-function clusterTools(settings) {
-    return settings.target === 'kind' ? ['docker', 'kind', 'helm', 'kubectl'] : ['docker', 'helm', 'kubectl'];
-}
-function clusterTitle(settings) {
-    return settings.target === 'kind' ? `Kind cluster ${settings.cluster}` : 'Local cluster (npm run cluster)';
-}
-async function requireCluster(settings) {
-    if (settings.target === 'local')
-        return (0,_local_cluster_js__WEBPACK_IMPORTED_MODULE_3__/* .useLocalCluster */ .p)(settings, { start: false });
-    if (!(await new _incidents_pipeline_actions_lib_kind__WEBPACK_IMPORTED_MODULE_1__/* .KindClient */ .G().hasCluster(settings.cluster))) {
-        throw new _incidents_pipeline_actions_lib_errors__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`kind cluster '${settings.cluster}' does not exist; create it with: npm run init`);
-    }
-}
-
-
-/***/ }),
-
-/***/ 9871:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   g: () => (/* binding */ deploy)
-/* harmony export */ });
-/* harmony import */ var _incidents_pipeline_actions_lib_errors__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5075);
-/* harmony import */ var _incidents_pipeline_actions_lib_docker__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1568);
-/* harmony import */ var _incidents_pipeline_actions_lib_log__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9548);
-/* harmony import */ var _incidents_pipeline_actions_lib_version__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9658);
-/* harmony import */ var _deliver_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(671);
-/* harmony import */ var _progress_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(9463);
-/* harmony import */ var _steps_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(7001);
-/* harmony import */ var _tools_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(3781);
-
-
-
-
-
-
-
-
-/**
- * Deploys a version that was built before: chart and values only, no build. The image must exist
- * locally; it is (re)loaded into kind, which skips nodes that already have it.
- */
-async function deploy(settings, versionText) {
-    const version = (0,_incidents_pipeline_actions_lib_version__WEBPACK_IMPORTED_MODULE_3__/* .parseVersionOrTag */ .fs)(versionText, 'v', { input: 'VERSION' }).version;
-    const reference = (0,_steps_js__WEBPACK_IMPORTED_MODULE_6__/* .imageReference */ .rA)(settings, version);
-    const progress = new _progress_js__WEBPACK_IMPORTED_MODULE_5__/* .Progress */ .k(4);
-    await progress.step(`Checking tools (${(0,_deliver_js__WEBPACK_IMPORTED_MODULE_4__/* .clusterTools */ .y2)(settings).join(', ')})`, () => (0,_tools_js__WEBPACK_IMPORTED_MODULE_7__/* .requireTools */ .P)((0,_deliver_js__WEBPACK_IMPORTED_MODULE_4__/* .clusterTools */ .y2)(settings)));
-    await progress.step(`Image ${reference} and ${(0,_deliver_js__WEBPACK_IMPORTED_MODULE_4__/* .clusterTitle */ .$1)(settings)}`, async () => {
-        if (!(await new _incidents_pipeline_actions_lib_docker__WEBPACK_IMPORTED_MODULE_1__/* .DockerClient */ .a().imageExists(reference))) {
-            throw new _incidents_pipeline_actions_lib_errors__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`image ${reference} is not present locally; build and deploy it with: npm run deliver -- ${version}`);
-        }
-        await (0,_deliver_js__WEBPACK_IMPORTED_MODULE_4__/* .requireCluster */ ._H)(settings);
-    });
-    await progress.step(`Loading ${reference} into the cluster`, () => (0,_steps_js__WEBPACK_IMPORTED_MODULE_6__/* .loadImage */ .yt)(settings, reference));
-    await progress.step(`Deploying ${version}`, async () => {
-        const running = await (0,_steps_js__WEBPACK_IMPORTED_MODULE_6__/* .deployedVersion */ .Zy)(settings);
-        if (running && running.version !== version)
-            (0,_incidents_pipeline_actions_lib_log__WEBPACK_IMPORTED_MODULE_2__/* .log */ .Rm)().info(`Replacing ${running.version} (${running.status})`);
-        return (0,_steps_js__WEBPACK_IMPORTED_MODULE_6__/* .deployVersion */ .My)(settings, version);
-    });
-}
-
-
-/***/ }),
-
-/***/ 3018:
-/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
-
-__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _incidents_pipeline_actions_lib_errors__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5075);
-/* harmony import */ var _incidents_pipeline_actions_lib_log__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9548);
-/* harmony import */ var _deliver_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(671);
-/* harmony import */ var _deploy_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9871);
-/* harmony import */ var _init_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8528);
-/* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3076);
-/* harmony import */ var _settings_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(5393);
-/* harmony import */ var _steps_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(7001);
-
-
-
-
-
-
-
-
-(0,_incidents_pipeline_actions_lib_log__WEBPACK_IMPORTED_MODULE_1__/* .useLog */ .eT)((0,_incidents_pipeline_actions_lib_log__WEBPACK_IMPORTED_MODULE_1__/* .createConsoleLog */ .y)());
-async function main(argv) {
-    const options = (0,_options_js__WEBPACK_IMPORTED_MODULE_5__/* .parseCliArgs */ .h)(argv);
-    if (options.help || !options.command) {
-        process.stdout.write(_options_js__WEBPACK_IMPORTED_MODULE_5__/* .USAGE */ .u);
-        return;
-    }
-    const settings = (0,_settings_js__WEBPACK_IMPORTED_MODULE_6__/* .loadSettings */ .M5)();
-    // A kind installed by init lives here; later tools (and kind itself) are found through PATH.
-    process.env.PATH = `${settings.toolsDir}${process.platform === 'win32' ? ';' : ':'}${process.env.PATH ?? ''}`;
-    if (options.command === 'init')
-        await (0,_init_js__WEBPACK_IMPORTED_MODULE_4__/* .init */ .T)(settings);
-    else if (options.command === 'deliver')
-        await (0,_deliver_js__WEBPACK_IMPORTED_MODULE_2__/* .deliver */ .cK)(settings, options.version ?? '');
-    else
-        await (0,_deploy_js__WEBPACK_IMPORTED_MODULE_3__/* .deploy */ .g)(settings, options.version ?? '');
-    if (options.portForward !== undefined)
-        await (0,_steps_js__WEBPACK_IMPORTED_MODULE_7__/* .portForwardUntilInterrupted */ .vX)(settings, options.portForward);
-}
-try {
-    await main(process.argv.slice(2));
-}
-catch (error) {
-    if (error instanceof _incidents_pipeline_actions_lib_errors__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ) {
-        (0,_incidents_pipeline_actions_lib_log__WEBPACK_IMPORTED_MODULE_1__/* .log */ .Rm)().error(error.message);
-    }
-    else {
-        (0,_incidents_pipeline_actions_lib_log__WEBPACK_IMPORTED_MODULE_1__/* .log */ .Rm)().error(`unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    }
-    process.exitCode = 1;
-}
-
-__webpack_async_result__();
-} catch(e) { __webpack_async_result__(e); } }, 1);
-
-/***/ }),
-
-/***/ 8528:
+/***/ 3341:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  T: () => (/* binding */ init)
+  u: () => (/* binding */ clusterFor)
 });
-
-// UNUSED EXPORTS: decide
 
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(4379);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
 // EXTERNAL MODULE: ../lib/src/errors.ts
 var errors = __nccwpck_require__(5075);
-// EXTERNAL MODULE: ../lib/src/kind.ts
-var src_kind = __nccwpck_require__(6446);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+// EXTERNAL MODULE: ../lib/src/docker.ts
+var docker = __nccwpck_require__(1568);
+// EXTERNAL MODULE: ../lib/src/log.ts
+var log = __nccwpck_require__(9548);
+// EXTERNAL MODULE: ../lib/src/process.ts
+var src_process = __nccwpck_require__(1663);
+;// CONCATENATED MODULE: ../lib/src/kind.ts
+
+
+
+
+
+
+
+class KindClient {
+    options;
+    docker;
+    constructor(options = {}) {
+        this.options = options;
+        this.docker = options.docker ?? new docker/* DockerClient */.a({ env: options.env });
+    }
+    run(args, options = {}) {
+        return (0,src_process/* runTool */.qI)(this.options.binary ?? 'kind', args, {
+            ...options,
+            env: { ...this.options.env, ...options.env },
+        });
+    }
+    async clusters() {
+        const result = await this.run(['get', 'clusters'], { group: false });
+        // kind prints "No kind clusters found." on stderr when there are none.
+        return result.stdout
+            .split(/\r?\n/)
+            .map((l) => l.trim())
+            .filter((l) => l !== '');
+    }
+    async hasCluster(name) {
+        return (await this.clusters()).includes(name);
+    }
+    async createCluster(name, options = {}) {
+        const args = ['create', 'cluster', '--name', name];
+        if (options.config)
+            args.push('--config', options.config);
+        if (options.image)
+            args.push('--image', options.image);
+        if (options.wait)
+            args.push('--wait', options.wait);
+        await this.run(args, { group: `kind create cluster ${name}`, timeoutMs: 15 * 60_000 });
+    }
+    /**
+     * Puts local images on every node of a cluster. `kind load docker-image` fails on some setups (a
+     * known kind problem with Docker's containerd image store and multi-platform images), so on failure
+     * the images are exported with `docker save` and loaded with `kind load image-archive`, which
+     * takes the archive as it is. Returns which way worked.
+     */
+    async loadImages(cluster, images) {
+        if (images.length === 0)
+            throw new errors/* ActionError */.lZ('no images to load into kind');
+        const known = await this.clusters();
+        if (!known.includes(cluster)) {
+            throw new errors/* ActionError */.lZ(`kind cluster '${cluster}' does not exist (clusters: ${known.join(', ') || 'none'}); create it first`);
+        }
+        const direct = await this.run(['load', 'docker-image', ...images, '--name', cluster], {
+            group: `kind load docker-image into ${cluster}`,
+            allowFailure: true,
+            timeoutMs: 15 * 60_000,
+        });
+        if (direct.exitCode === 0)
+            return 'docker-image';
+        (0,log/* log */.Rm)().warning(`kind load docker-image failed (${(0,src_process/* meaningfulLine */.Ll)(direct.stderr, direct.stdout)}); retrying through docker save and kind load image-archive`);
+        const scratch = await (0,promises_.mkdtemp)(external_node_path_default().join((0,external_node_os_.tmpdir)(), 'kind-load-'));
+        try {
+            const archive = external_node_path_default().join(scratch, 'images.tar');
+            await this.docker.save(images, archive);
+            await this.run(['load', 'image-archive', archive, '--name', cluster], {
+                group: `kind load image-archive into ${cluster}`,
+                timeoutMs: 15 * 60_000,
+            });
+            return 'image-archive';
+        }
+        finally {
+            await (0,promises_.rm)(scratch, { recursive: true, force: true });
+        }
+    }
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ../lib/src/install-file.ts
 
 
@@ -32515,8 +32440,6 @@ async function installExecutable(target, contents) {
     }
 }
 
-// EXTERNAL MODULE: ../lib/src/log.ts
-var log = __nccwpck_require__(9548);
 // EXTERNAL MODULE: ../lib/src/tools.ts
 var tools = __nccwpck_require__(6553);
 ;// CONCATENATED MODULE: ../lib/src/kind-install.ts
@@ -32595,26 +32518,261 @@ async function installKind(options) {
     return target;
 }
 
-// EXTERNAL MODULE: ../lib/src/version.ts
-var version = __nccwpck_require__(9658);
-// EXTERNAL MODULE: ./src/local-cluster.ts
-var local_cluster = __nccwpck_require__(3454);
-// EXTERNAL MODULE: ./src/progress.ts
-var src_progress = __nccwpck_require__(9463);
-// EXTERNAL MODULE: ./src/settings.ts
-var src_settings = __nccwpck_require__(5393);
-// EXTERNAL MODULE: ./src/deliver.ts
-var deliver = __nccwpck_require__(671);
-// EXTERNAL MODULE: ./src/steps.ts + 8 modules
-var steps = __nccwpck_require__(7001);
 // EXTERNAL MODULE: ./src/tools.ts
 var src_tools = __nccwpck_require__(3781);
-;// CONCATENATED MODULE: ./src/init.ts
+;// CONCATENATED MODULE: ./src/kind-cluster.ts
 
 
 
 
 
+
+/** The kind cluster `incidents` from kind-config.yaml, reached through its own kube context. */
+function kindCluster(settings) {
+    const kind = new KindClient();
+    return {
+        title: `Kind cluster ${settings.cluster}`,
+        description: `kind cluster ${settings.cluster}`,
+        tools: ['docker', 'kind', 'helm', 'kubectl'],
+        async prepareTools() {
+            await (0,src_tools/* requireTools */.P)(['docker', 'helm', 'kubectl']);
+            if (await (0,src_tools/* isInstalled */.j)('kind'))
+                return;
+            (0,log/* log */.Rm)().info(`kind is not installed: installing kind ${KIND_VERSION} into ${settings.toolsDir}`);
+            await installKind({ installDir: settings.toolsDir, baseUrl: settings.kindDownloadBaseUrl });
+            // The installed kind must be the pinned one the locator accepts, as every later step uses it.
+            await (0,src_tools/* requireTools */.P)(['kind']);
+        },
+        async ensure() {
+            if (await kind.hasCluster(settings.cluster)) {
+                (0,log/* log */.Rm)().info(`Cluster ${settings.cluster} exists`);
+                return;
+            }
+            (0,log/* log */.Rm)().info(`Creating cluster ${settings.cluster} from ${external_node_path_default().relative(settings.root, settings.kindConfig)}`);
+            await kind.createCluster(settings.cluster, { config: settings.kindConfig, wait: '120s' });
+        },
+        async require() {
+            if (!(await kind.hasCluster(settings.cluster))) {
+                throw new errors/* ActionError */.lZ(`kind cluster '${settings.cluster}' does not exist; create it with: npm run init`);
+            }
+        },
+        async loadImage(reference) {
+            const method = await kind.loadImages(settings.cluster, [reference]);
+            (0,log/* log */.Rm)().info(`Loaded ${reference} into kind cluster ${settings.cluster} (${method})`);
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/local-cluster.ts
+
+
+
+
+/**
+ * The local cluster of `npm run cluster` (INCIDENTS_CLUSTER=local), for machines without a registry.
+ * The CLI is product code and never imports the development platform: it runs the command and reads
+ * its `--json` answer. That kubeconfig has this cluster's single context, so a local command cannot
+ * reach another cluster; images go in with `load-image`, as kind's go in with `kind load`.
+ */
+function localCluster(settings) {
+    const cluster = (args, allowFailure = false) => (0,src_process/* runTool */.qI)('npm', ['run', '--silent', 'cluster', '--', ...args], {
+        cwd: settings.root,
+        group: false,
+        allowFailure,
+        timeoutMs: 45 * 60_000,
+    });
+    /** Points this process, and every tool it starts, at the cluster. */
+    const use = (access) => {
+        process.env.KUBECONFIG = access.kubeconfig;
+        process.env.PATH = `${access.binDir}:${process.env.PATH ?? ''}`;
+        (0,log/* log */.Rm)().info(`Local cluster: KUBECONFIG=${access.kubeconfig}`);
+    };
+    return {
+        title: 'Local cluster (npm run cluster)',
+        description: 'the local cluster of npm run cluster',
+        tools: ['docker', 'helm', 'kubectl'],
+        prepareTools: () => (0,src_tools/* requireTools */.P)(['docker', 'helm', 'kubectl']),
+        async ensure() {
+            use(JSON.parse((await cluster(['up', '--json'])).stdout));
+        },
+        async require() {
+            // Before its first build there is no cluster to ask about: no answer at all means down.
+            const answer = (await cluster(['status', '--json'], true)).stdout.trim();
+            const status = (answer ? JSON.parse(answer) : { state: 'down' });
+            if (status.state !== 'up' || !status.access)
+                throw new errors/* ActionError */.lZ(`the local cluster is ${status.state}; start it with: npm run cluster -- up`);
+            use(status.access);
+        },
+        async loadImage(reference) {
+            await cluster(['load-image', reference]);
+            (0,log/* log */.Rm)().info(`Loaded ${reference} into the local cluster`);
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/cluster-provider.ts
+
+
+function clusterFor(settings) {
+    return settings.target === 'local' ? localCluster(settings) : kindCluster(settings);
+}
+
+
+/***/ }),
+
+/***/ 671:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   c: () => (/* binding */ deliver)
+/* harmony export */ });
+/* harmony import */ var _incidents_pipeline_actions_lib_version__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9658);
+/* harmony import */ var _cluster_provider_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3341);
+/* harmony import */ var _progress_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9463);
+/* harmony import */ var _steps_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6311);
+/* harmony import */ var _tools_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3781);
+
+
+
+
+
+/** Builds a version of the service, loads it into the cluster and deploys it. */
+async function deliver(settings, versionText) {
+    // Refused before any tool runs.
+    const version = (0,_incidents_pipeline_actions_lib_version__WEBPACK_IMPORTED_MODULE_0__/* .parseVersionOrTag */ .fs)(versionText, 'v', { input: 'VERSION' }).version;
+    const cluster = (0,_cluster_provider_js__WEBPACK_IMPORTED_MODULE_1__/* .clusterFor */ .u)(settings);
+    const progress = new _progress_js__WEBPACK_IMPORTED_MODULE_2__/* .Progress */ .k(5);
+    await progress.step(`Checking tools (${cluster.tools.join(', ')})`, () => (0,_tools_js__WEBPACK_IMPORTED_MODULE_4__/* .requireTools */ .P)(cluster.tools));
+    await progress.step(cluster.title, () => cluster.require());
+    const reference = await progress.step(`Building ${settings.image}:${version}`, () => (0,_steps_js__WEBPACK_IMPORTED_MODULE_3__/* .buildImage */ ._w)(settings, version, cluster));
+    await progress.step(`Loading ${reference} into the cluster`, () => cluster.loadImage(reference));
+    await progress.step(`Deploying ${version}`, () => (0,_steps_js__WEBPACK_IMPORTED_MODULE_3__/* .deployVersion */ .My)(settings, version));
+}
+
+
+/***/ }),
+
+/***/ 9871:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   g: () => (/* binding */ deploy)
+/* harmony export */ });
+/* harmony import */ var _incidents_pipeline_actions_lib_errors__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5075);
+/* harmony import */ var _incidents_pipeline_actions_lib_docker__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1568);
+/* harmony import */ var _incidents_pipeline_actions_lib_log__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9548);
+/* harmony import */ var _incidents_pipeline_actions_lib_version__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9658);
+/* harmony import */ var _cluster_provider_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3341);
+/* harmony import */ var _progress_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(9463);
+/* harmony import */ var _steps_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(6311);
+/* harmony import */ var _tools_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(3781);
+
+
+
+
+
+
+
+
+/**
+ * Deploys a version that was built before: chart and values only, no build. The image must exist
+ * locally; it is (re)loaded into the cluster, which skips what it already has.
+ */
+async function deploy(settings, versionText) {
+    const version = (0,_incidents_pipeline_actions_lib_version__WEBPACK_IMPORTED_MODULE_3__/* .parseVersionOrTag */ .fs)(versionText, 'v', { input: 'VERSION' }).version;
+    const reference = (0,_steps_js__WEBPACK_IMPORTED_MODULE_6__/* .imageReference */ .rA)(settings, version);
+    const cluster = (0,_cluster_provider_js__WEBPACK_IMPORTED_MODULE_4__/* .clusterFor */ .u)(settings);
+    const progress = new _progress_js__WEBPACK_IMPORTED_MODULE_5__/* .Progress */ .k(4);
+    await progress.step(`Checking tools (${cluster.tools.join(', ')})`, () => (0,_tools_js__WEBPACK_IMPORTED_MODULE_7__/* .requireTools */ .P)(cluster.tools));
+    await progress.step(`Image ${reference} and ${cluster.title}`, async () => {
+        if (!(await new _incidents_pipeline_actions_lib_docker__WEBPACK_IMPORTED_MODULE_1__/* .DockerClient */ .a().imageExists(reference))) {
+            throw new _incidents_pipeline_actions_lib_errors__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`image ${reference} is not present locally; build and deploy it with: npm run deliver -- ${version}`);
+        }
+        await cluster.require();
+    });
+    await progress.step(`Loading ${reference} into the cluster`, () => cluster.loadImage(reference));
+    await progress.step(`Deploying ${version}`, async () => {
+        const running = await (0,_steps_js__WEBPACK_IMPORTED_MODULE_6__/* .deployedVersion */ .Zy)(settings);
+        if (running && running.version !== version)
+            (0,_incidents_pipeline_actions_lib_log__WEBPACK_IMPORTED_MODULE_2__/* .log */ .Rm)().info(`Replacing ${running.version} (${running.status})`);
+        return (0,_steps_js__WEBPACK_IMPORTED_MODULE_6__/* .deployVersion */ .My)(settings, version);
+    });
+}
+
+
+/***/ }),
+
+/***/ 3018:
+/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
+
+__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
+/* harmony import */ var _incidents_pipeline_actions_lib_errors__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5075);
+/* harmony import */ var _incidents_pipeline_actions_lib_log__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9548);
+/* harmony import */ var _deliver_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(671);
+/* harmony import */ var _deploy_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9871);
+/* harmony import */ var _init_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(1122);
+/* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3076);
+/* harmony import */ var _settings_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(5393);
+/* harmony import */ var _steps_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(6311);
+
+
+
+
+
+
+
+
+(0,_incidents_pipeline_actions_lib_log__WEBPACK_IMPORTED_MODULE_1__/* .useLog */ .eT)((0,_incidents_pipeline_actions_lib_log__WEBPACK_IMPORTED_MODULE_1__/* .createConsoleLog */ .y)());
+async function main(argv) {
+    const options = (0,_options_js__WEBPACK_IMPORTED_MODULE_5__/* .parseCliArgs */ .h)(argv);
+    if (options.help || !options.command) {
+        process.stdout.write(_options_js__WEBPACK_IMPORTED_MODULE_5__/* .USAGE */ .u);
+        return;
+    }
+    const settings = (0,_settings_js__WEBPACK_IMPORTED_MODULE_6__/* .loadSettings */ .M5)();
+    // A kind installed by init lives here; later tools (and kind itself) are found through PATH.
+    process.env.PATH = `${settings.toolsDir}${process.platform === 'win32' ? ';' : ':'}${process.env.PATH ?? ''}`;
+    if (options.command === 'init')
+        await (0,_init_js__WEBPACK_IMPORTED_MODULE_4__/* .init */ .T)(settings);
+    else if (options.command === 'deliver')
+        await (0,_deliver_js__WEBPACK_IMPORTED_MODULE_2__/* .deliver */ .c)(settings, options.version ?? '');
+    else
+        await (0,_deploy_js__WEBPACK_IMPORTED_MODULE_3__/* .deploy */ .g)(settings, options.version ?? '');
+    if (options.portForward !== undefined)
+        await (0,_steps_js__WEBPACK_IMPORTED_MODULE_7__/* .portForwardUntilInterrupted */ .vX)(settings, options.portForward);
+}
+try {
+    await main(process.argv.slice(2));
+}
+catch (error) {
+    if (error instanceof _incidents_pipeline_actions_lib_errors__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ) {
+        (0,_incidents_pipeline_actions_lib_log__WEBPACK_IMPORTED_MODULE_1__/* .log */ .Rm)().error(error.message);
+    }
+    else {
+        (0,_incidents_pipeline_actions_lib_log__WEBPACK_IMPORTED_MODULE_1__/* .log */ .Rm)().error(`unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    }
+    process.exitCode = 1;
+}
+
+__webpack_async_result__();
+} catch(e) { __webpack_async_result__(e); } }, 1);
+
+/***/ }),
+
+/***/ 1122:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   T: () => (/* binding */ init)
+/* harmony export */ });
+/* unused harmony export decide */
+/* harmony import */ var _incidents_pipeline_actions_lib_errors__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5075);
+/* harmony import */ var _incidents_pipeline_actions_lib_log__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9548);
+/* harmony import */ var _incidents_pipeline_actions_lib_version__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9658);
+/* harmony import */ var _cluster_provider_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3341);
+/* harmony import */ var _progress_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9463);
+/* harmony import */ var _settings_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(5393);
+/* harmony import */ var _steps_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(6311);
 
 
 
@@ -32628,40 +32786,23 @@ var src_tools = __nccwpck_require__(3781);
  * never replaces a newer version that is already running.
  */
 async function init(settings) {
-    const progress = new src_progress/* Progress */.k(5);
-    const initial = (0,version/* parseVersion */.ot)((0,src_settings/* initialVersion */.Rc)(settings), { input: 'chart appVersion' }).version;
-    await progress.step('Checking tools (docker, helm, kubectl, kind)', async () => {
-        await (0,src_tools/* requireTools */.P)(['docker', 'helm', 'kubectl']);
-        if (settings.target === 'kind' && !(await (0,src_tools/* isInstalled */.j)('kind'))) {
-            (0,log/* log */.Rm)().info(`kind is not installed: installing kind ${KIND_VERSION} into ${settings.toolsDir}`);
-            await installKind({ installDir: settings.toolsDir, baseUrl: settings.kindDownloadBaseUrl });
-            // The installed kind must be the pinned one the locator accepts, as every later step uses it.
-            await (0,src_tools/* requireTools */.P)(['kind']);
-        }
-    });
-    const kind = new src_kind/* KindClient */.G();
-    await progress.step((0,deliver/* clusterTitle */.$1)(settings), async () => {
-        if (settings.target === 'local')
-            return (0,local_cluster/* useLocalCluster */.p)(settings, { start: true });
-        if (await kind.hasCluster(settings.cluster)) {
-            (0,log/* log */.Rm)().info(`Cluster ${settings.cluster} exists`);
-            return;
-        }
-        (0,log/* log */.Rm)().info(`Creating cluster ${settings.cluster} from ${external_node_path_default().relative(settings.root, settings.kindConfig)}`);
-        await kind.createCluster(settings.cluster, { config: settings.kindConfig, wait: '120s' });
-    });
-    const running = await progress.step(`Checking what ${settings.release} runs`, () => (0,steps/* deployedVersion */.Zy)(settings));
+    const progress = new _progress_js__WEBPACK_IMPORTED_MODULE_4__/* .Progress */ .k(5);
+    const initial = (0,_incidents_pipeline_actions_lib_version__WEBPACK_IMPORTED_MODULE_2__/* .parseVersion */ .ot)((0,_settings_js__WEBPACK_IMPORTED_MODULE_5__/* .initialVersion */ .Rc)(settings), { input: 'chart appVersion' }).version;
+    const cluster = (0,_cluster_provider_js__WEBPACK_IMPORTED_MODULE_3__/* .clusterFor */ .u)(settings);
+    await progress.step(`Checking tools (${cluster.tools.join(', ')})`, () => cluster.prepareTools());
+    await progress.step(cluster.title, () => cluster.ensure());
+    const running = await progress.step(`Checking what ${settings.release} runs`, () => (0,_steps_js__WEBPACK_IMPORTED_MODULE_6__/* .deployedVersion */ .Zy)(settings));
     const decision = decide(running, initial);
-    (0,log/* log */.Rm)().info(decision.message);
+    (0,_incidents_pipeline_actions_lib_log__WEBPACK_IMPORTED_MODULE_1__/* .log */ .Rm)().info(decision.message);
     if (!decision.deploy) {
         progress.skip(`Build and load ${settings.image}:${initial}`, 'not needed');
         progress.skip(`Deploy ${initial}`, 'not needed');
         return;
     }
     await progress.step(`Building and loading ${settings.image}:${initial}`, async () => {
-        await (0,steps/* loadImage */.yt)(settings, await (0,steps/* buildImage */._w)(settings, initial));
+        await cluster.loadImage(await (0,_steps_js__WEBPACK_IMPORTED_MODULE_6__/* .buildImage */ ._w)(settings, initial, cluster));
     });
-    await progress.step(`Deploying ${initial}`, () => (0,steps/* deployVersion */.My)(settings, initial));
+    await progress.step(`Deploying ${initial}`, () => (0,_steps_js__WEBPACK_IMPORTED_MODULE_6__/* .deployVersion */ .My)(settings, initial));
 }
 /** Whether init deploys the initial version, given what runs now. */
 function decide(running, initial) {
@@ -32669,10 +32810,10 @@ function decide(running, initial) {
         return { deploy: true, message: `Nothing is deployed: deploying ${initial}` };
     let order;
     try {
-        order = (0,version/* compare */.UD)((0,version/* parseVersion */.ot)(running.version), initial);
+        order = (0,_incidents_pipeline_actions_lib_version__WEBPACK_IMPORTED_MODULE_2__/* .compare */ .UD)((0,_incidents_pipeline_actions_lib_version__WEBPACK_IMPORTED_MODULE_2__/* .parseVersion */ .ot)(running.version), initial);
     }
     catch {
-        throw new errors/* ActionError */.lZ(`the release runs image tag '${running.version}', which is not a version init can compare; deploy one explicitly with npm run deploy -- VERSION`);
+        throw new _incidents_pipeline_actions_lib_errors__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`the release runs image tag '${running.version}', which is not a version init can compare; deploy one explicitly with npm run deploy -- VERSION`);
     }
     if (order > 0) {
         return {
@@ -32687,65 +32828,6 @@ function decide(running, initial) {
         deploy: true,
         message: `The release runs ${running.version} (${running.status}): deploying ${initial}`,
     };
-}
-
-
-/***/ }),
-
-/***/ 3454:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   U: () => (/* binding */ loadIntoLocalCluster),
-/* harmony export */   p: () => (/* binding */ useLocalCluster)
-/* harmony export */ });
-/* harmony import */ var _incidents_pipeline_actions_lib_errors__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5075);
-/* harmony import */ var _incidents_pipeline_actions_lib_log__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9548);
-/* harmony import */ var _incidents_pipeline_actions_lib_process__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1663);
-
-
-
-/**
- * The local cluster of `npm run cluster` as the CLI's target (INCIDENTS_CLUSTER=local), in place of
- * kind: brought up (or found up) through that command, whose printed KUBECONFIG names a file with
- * this cluster's single context, so a local command cannot reach another cluster; images go in
- * with its `load-image`, as kind's go in with `kind load`.
- */
-function cluster(settings, args) {
-    return (0,_incidents_pipeline_actions_lib_process__WEBPACK_IMPORTED_MODULE_2__/* .runTool */ .qI)('npm', ['run', '--silent', 'cluster', '--', ...args], {
-        cwd: settings.root,
-        group: false,
-        timeoutMs: 45 * 60_000,
-    });
-}
-/**
- * Points this process (and every tool it starts) at the local cluster. `start: false` refuses when the
- * cluster is down instead of starting it, as deliver and deploy refuse a missing kind cluster.
- */
-async function useLocalCluster(settings, options) {
-    if (!options.start) {
-        const status = await (0,_incidents_pipeline_actions_lib_process__WEBPACK_IMPORTED_MODULE_2__/* .runTool */ .qI)('npm', ['run', '--silent', 'cluster', '--', 'status'], {
-            cwd: settings.root,
-            group: false,
-            allowFailure: true,
-        });
-        if (!/cluster: up/.test(status.stdout))
-            throw new _incidents_pipeline_actions_lib_errors__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ('the local cluster is down; start it with: npm run cluster -- up');
-    }
-    // `up` is a no-op on a running cluster and always prints where its kubeconfig and kubectl are.
-    const up = await cluster(settings, ['up']);
-    const exports = new Map([...up.stdout.matchAll(/^export (\w+)=(.*)$/gm)].map((m) => [m[1], m[2]]));
-    const kubeconfig = exports.get('KUBECONFIG');
-    const path = exports.get('PATH');
-    if (!kubeconfig || !path)
-        throw new _incidents_pipeline_actions_lib_errors__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`npm run cluster -- up printed no KUBECONFIG and PATH:\n${up.stdout}`);
-    process.env.KUBECONFIG = kubeconfig;
-    process.env.PATH = path.replace('$PATH', process.env.PATH ?? '');
-    (0,_incidents_pipeline_actions_lib_log__WEBPACK_IMPORTED_MODULE_1__/* .log */ .Rm)().info(`Local cluster: KUBECONFIG=${kubeconfig}`);
-}
-async function loadIntoLocalCluster(settings, reference) {
-    await cluster(settings, ['load-image', reference]);
-    (0,_incidents_pipeline_actions_lib_log__WEBPACK_IMPORTED_MODULE_1__/* .log */ .Rm)().info(`Loaded ${reference} into the local cluster`);
 }
 
 
@@ -32944,7 +33026,7 @@ function initialVersion(settings) {
 
 /***/ }),
 
-/***/ 7001:
+/***/ 6311:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -32954,7 +33036,6 @@ __nccwpck_require__.d(__webpack_exports__, {
   My: () => (/* binding */ deployVersion),
   Zy: () => (/* binding */ deployedVersion),
   rA: () => (/* binding */ imageReference),
-  yt: () => (/* binding */ loadImage),
   vX: () => (/* binding */ portForwardUntilInterrupted)
 });
 
@@ -33731,6 +33812,137 @@ async function writePrivate(dir, name, text) {
     return file;
 }
 
+;// CONCATENATED MODULE: ../lib/src/inputs.ts
+
+
+/**
+ * Typed reads of action inputs. Every action turns its raw inputs into one `Inputs` object through
+ * these helpers (in its own `inputs.ts`), so validation happens once, up front, before any side effect.
+ */
+/** A trimmed input, or `undefined` when it is empty or unset. */
+function inputs_getOptional(name) {
+    const value = core.getInput(name);
+    return value === '' ? undefined : value;
+}
+function getRequired(name) {
+    const value = inputs_getOptional(name);
+    if (value === undefined)
+        throw new InputError(name, 'is required');
+    return value;
+}
+/**
+ * A YAML 1.2 boolean (`true`/`false` in any of its spellings), with a default for an empty input.
+ * `core.getBooleanInput` alone throws on an empty value, and `getInput(x) || true` turns "false"
+ * into a truthy string, the classic way flags get silently dropped.
+ */
+function getBoolean(name, fallback) {
+    if (inputs_getOptional(name) === undefined)
+        return fallback;
+    try {
+        return core.getBooleanInput(name);
+    }
+    catch {
+        throw new InputError(name, `must be true or false, got '${core.getInput(name)}'`);
+    }
+}
+/** A list given one item per line or comma separated; blank items are dropped. */
+function getList(name) {
+    return splitList(core.getInput(name));
+}
+function splitList(raw) {
+    return raw
+        .split(/\r?\n|,/)
+        .map((s) => s.trim())
+        .filter((s) => s !== '');
+}
+/** Lines as written (for inputs such as `set` or `build-args` whose values may contain commas). */
+function getLines(name) {
+    return core
+        .getInput(name)
+        .split(/\r?\n/)
+        .map((s) => s.trim())
+        .filter((s) => s !== '');
+}
+function getChoice(name, choices, fallback) {
+    const value = inputs_getOptional(name)?.toLowerCase();
+    if (value === undefined)
+        return fallback;
+    if (!choices.includes(value)) {
+        throw new InputError(name, `must be one of ${choices.join(', ')}, got '${value}'`);
+    }
+    return value;
+}
+function getInteger(name, fallback, range = {}) {
+    const raw = inputs_getOptional(name);
+    if (raw === undefined)
+        return fallback;
+    if (!/^-?\d+$/.test(raw))
+        throw new InputError(name, `must be a whole number, got '${raw}'`);
+    const value = Number(raw);
+    if (range.min !== undefined && value < range.min)
+        throw new InputError(name, `must be at least ${range.min}`);
+    if (range.max !== undefined && value > range.max)
+        throw new InputError(name, `must be at most ${range.max}`);
+    return value;
+}
+/**
+ * `KEY=VALUE` lines into pairs (build args, labels, helm `set`). The key is checked; the value is
+ * passed on as one argv element, so it needs no quoting and cannot inject anything.
+ */
+function parseKeyValueLines(name, lines, keyPattern = /^[A-Za-z_][\w.\-/[\]]*$/) {
+    return lines.map((line) => {
+        const eq = line.indexOf('=');
+        if (eq <= 0)
+            throw new InputError(name, `'${line}' is not KEY=VALUE`);
+        const key = line.slice(0, eq).trim();
+        if (!keyPattern.test(key))
+            throw new InputError(name, `'${key}' is not a valid key`);
+        return { key, value: line.slice(eq + 1) };
+    });
+}
+/** Refuses control characters (newlines smuggle extra workflow commands or arguments). */
+function assertSingleLine(name, value) {
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000-\u001f\u007f]/.test(value))
+        throw new InputError(name, 'must be a single line without control characters');
+    return value;
+}
+
+;// CONCATENATED MODULE: ../lib/src/release-inputs.ts
+
+
+
+/**
+ * Inputs every release action reads the same way: the release and namespace names Kubernetes and Helm
+ * accept, and Helm's `--timeout`. Checked before anything runs, so a typo never reaches the cluster.
+ */
+/** DNS-1123 label: what Kubernetes accepts for a namespace, and Helm (up to 53 chars) for a release. */
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+function getDnsLabel(input, fallback, maxLength) {
+    const value = getOptional(input) ?? fallback;
+    if (!DNS_LABEL.test(value) || value.length > maxLength) {
+        throw new InputError(input, `'${value}' must be lowercase letters, digits and '-', at most ${maxLength} characters`);
+    }
+    return value;
+}
+function getReleaseName(input = 'release', fallback = 'incidents-service') {
+    return getDnsLabel(input, fallback, 53);
+}
+function getNamespace(input = 'namespace', fallback = 'incidents') {
+    return getDnsLabel(input, fallback, 63);
+}
+/** A Go duration such as 5m, the form of Helm's `--timeout`. */
+function getHelmTimeout(input = 'timeout', fallback = '5m') {
+    return requireGoDuration(input, getOptional(input) ?? fallback);
+}
+/** The one check of a Go duration, wherever it comes from (an action input, the CLI, the deploy flow). */
+function requireGoDuration(input, value) {
+    if (parseGoDuration(value) === undefined) {
+        throw new errors/* InputError */.dz(input, `'${value}' is not a duration such as 5m, 300s or 1m30s`);
+    }
+    return value;
+}
+
 ;// CONCATENATED MODULE: ../lib/src/smoke-test.ts
 
 
@@ -33809,6 +34021,7 @@ async function checkOnce(baseUrl, timeoutMs) {
 
 
 
+
 /** A failed deploy, with what is known of the release afterwards and the diagnostics gathered. */
 class DeployFailedError extends errors/* ActionError */.lZ {
     result;
@@ -33825,9 +34038,7 @@ function releaseSelector(release) {
     return `app.kubernetes.io/instance=${release}`;
 }
 async function deployRelease(options) {
-    if (parseGoDuration(options.timeout) === undefined) {
-        throw new errors/* InputError */.dz('timeout', `'${options.timeout}' is not a duration such as 5m, 300s or 1m30s`);
-    }
+    requireGoDuration('timeout', options.timeout);
     // Mask before anything runs, so no later log line can carry a secret from `values`.
     for (const secret of options.values ? inlineValuesSecrets('values', options.values) : [])
         (0,src_log/* log */.Rm)().setSecret(secret);
@@ -33918,15 +34129,9 @@ function describeImage(options, existing) {
 var docker = __nccwpck_require__(1568);
 // EXTERNAL MODULE: ../lib/src/image.ts + 1 modules
 var src_image = __nccwpck_require__(7842);
-// EXTERNAL MODULE: ../lib/src/kind.ts
-var kind = __nccwpck_require__(6446);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: ./src/local-cluster.ts
-var local_cluster = __nccwpck_require__(3454);
 ;// CONCATENATED MODULE: ./src/steps.ts
-
-
 
 
 
@@ -33959,7 +34164,7 @@ function baseImage(settings) {
  * then "FROM ${BASE_IMAGE}") name neither the cause nor the fix; this names both, and what the
  * command has already done: the cluster it needed is up and stays up, and nothing was deployed.
  */
-async function requireBaseImage(settings) {
+async function requireBaseImage(settings, cluster) {
     const base = baseImage(settings);
     try {
         const how = await new docker/* DockerClient */.a().ensureImage(base);
@@ -33972,17 +34177,12 @@ async function requireBaseImage(settings) {
             `the build's base image ${base} is not in Docker and cannot be pulled: ${error.message}`,
             'On a machine without a registry, build the stand-in base image with `npm run base-image` and',
             'name the image it prints: INCIDENTS_BASE_IMAGE=<that image> npm run <command> ...',
-            `The cluster (${clusterDescription(settings)}) is up and was left running; nothing was built or deployed.`,
+            `The cluster (${cluster.description}) is up and was left running; nothing was built or deployed.`,
         ].join('\n'));
     }
 }
-function clusterDescription(settings) {
-    return settings.target === 'kind'
-        ? `kind cluster ${settings.cluster}`
-        : 'the local cluster of npm run cluster';
-}
-async function buildImage(settings, version) {
-    await requireBaseImage(settings);
+async function buildImage(settings, version, cluster) {
+    await requireBaseImage(settings, cluster);
     const plan = (0,src_image/* planBuild */.C7)({
         image: settings.image,
         version,
@@ -33994,12 +34194,6 @@ async function buildImage(settings, version) {
     const built = await new docker/* DockerClient */.a().build(plan);
     (0,src_log/* log */.Rm)().info(`Built ${plan.tags.join(', ')} (${built.imageId.slice(0, 19)}, ${built.builder})`);
     return plan.tags[0];
-}
-async function loadImage(settings, reference) {
-    if (settings.target === 'local')
-        return (0,local_cluster/* loadIntoLocalCluster */.U)(settings, reference);
-    const method = await new kind/* KindClient */.G().loadImages(settings.cluster, [reference]);
-    (0,src_log/* log */.Rm)().info(`Loaded ${reference} into kind cluster ${settings.cluster} (${method})`);
 }
 async function deployVersion(settings, version) {
     const result = await deployRelease({
@@ -34650,106 +34844,6 @@ async function resolveBuildMetadata(options = {}) {
         ? `${env.GITHUB_SERVER_URL.replace(/\/+$/, '')}/${env.GITHUB_REPOSITORY}`
         : undefined;
     return { revision, created: created ?? rfc3339(new Date()), source };
-}
-
-
-/***/ }),
-
-/***/ 6446:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   G: () => (/* binding */ KindClient)
-/* harmony export */ });
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1455);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8161);
-/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4379);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5075);
-/* harmony import */ var _docker_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(1568);
-/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(9548);
-/* harmony import */ var _process_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(1663);
-
-
-
-
-
-
-
-class KindClient {
-    options;
-    docker;
-    constructor(options = {}) {
-        this.options = options;
-        this.docker = options.docker ?? new _docker_js__WEBPACK_IMPORTED_MODULE_4__/* .DockerClient */ .a({ env: options.env });
-    }
-    run(args, options = {}) {
-        return (0,_process_js__WEBPACK_IMPORTED_MODULE_6__/* .runTool */ .qI)(this.options.binary ?? 'kind', args, {
-            ...options,
-            env: { ...this.options.env, ...options.env },
-        });
-    }
-    async version() {
-        return (await this.run(['version'], { group: false })).stdout.trim();
-    }
-    async clusters() {
-        const result = await this.run(['get', 'clusters'], { group: false });
-        // kind prints "No kind clusters found." on stderr when there are none.
-        return result.stdout
-            .split(/\r?\n/)
-            .map((l) => l.trim())
-            .filter((l) => l !== '');
-    }
-    async hasCluster(name) {
-        return (await this.clusters()).includes(name);
-    }
-    async createCluster(name, options = {}) {
-        const args = ['create', 'cluster', '--name', name];
-        if (options.config)
-            args.push('--config', options.config);
-        if (options.image)
-            args.push('--image', options.image);
-        if (options.wait)
-            args.push('--wait', options.wait);
-        await this.run(args, { group: `kind create cluster ${name}`, timeoutMs: 15 * 60_000 });
-    }
-    /**
-     * Puts local images on every node of a cluster. `kind load docker-image` fails on some setups (a
-     * known kind problem with Docker's containerd image store and multi-platform images), so on failure
-     * the images are exported with `docker save` and loaded with `kind load image-archive`, which
-     * takes the archive as it is. Returns which way worked.
-     */
-    async loadImages(cluster, images) {
-        if (images.length === 0)
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .ActionError */ .lZ('no images to load into kind');
-        const known = await this.clusters();
-        if (!known.includes(cluster)) {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .ActionError */ .lZ(`kind cluster '${cluster}' does not exist (clusters: ${known.join(', ') || 'none'}); create it first`);
-        }
-        const direct = await this.run(['load', 'docker-image', ...images, '--name', cluster], {
-            group: `kind load docker-image into ${cluster}`,
-            allowFailure: true,
-            timeoutMs: 15 * 60_000,
-        });
-        if (direct.exitCode === 0)
-            return 'docker-image';
-        (0,_log_js__WEBPACK_IMPORTED_MODULE_5__/* .log */ .Rm)().warning(`kind load docker-image failed (${(0,_process_js__WEBPACK_IMPORTED_MODULE_6__/* .meaningfulLine */ .Ll)(direct.stderr, direct.stdout)}); retrying through docker save and kind load image-archive`);
-        const scratch = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.mkdtemp)(node_path__WEBPACK_IMPORTED_MODULE_2___default().join((0,node_os__WEBPACK_IMPORTED_MODULE_1__.tmpdir)(), 'kind-load-'));
-        try {
-            const archive = node_path__WEBPACK_IMPORTED_MODULE_2___default().join(scratch, 'images.tar');
-            await this.docker.save(images, archive);
-            await this.run(['load', 'image-archive', archive, '--name', cluster], {
-                group: `kind load image-archive into ${cluster}`,
-                timeoutMs: 15 * 60_000,
-            });
-            return 'image-archive';
-        }
-        finally {
-            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.rm)(scratch, { recursive: true, force: true });
-        }
-    }
 }
 
 

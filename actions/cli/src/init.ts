@@ -1,15 +1,10 @@
-import path from 'node:path';
 import { ActionError } from '@incidents-pipeline/actions-lib/errors';
-import { KindClient } from '@incidents-pipeline/actions-lib/kind';
-import { installKind, KIND_VERSION } from '@incidents-pipeline/actions-lib/kind-install';
 import { log } from '@incidents-pipeline/actions-lib/log';
 import { compare, parseVersion } from '@incidents-pipeline/actions-lib/version';
-import { useLocalCluster } from './local-cluster.js';
+import { clusterFor } from './cluster-provider.js';
 import { Progress } from './progress.js';
 import { initialVersion, type Settings } from './settings.js';
-import { clusterTitle } from './deliver.js';
-import { buildImage, deployedVersion, deployVersion, loadImage } from './steps.js';
-import { isInstalled, requireTools } from './tools.js';
+import { buildImage, deployedVersion, deployVersion } from './steps.js';
 
 /**
  * Brings a machine from nothing to a running service: kind (installed when missing), the cluster,
@@ -20,28 +15,9 @@ export async function init(settings: Settings): Promise<void> {
   const progress = new Progress(5);
   const initial = parseVersion(initialVersion(settings), { input: 'chart appVersion' }).version;
 
-  await progress.step('Checking tools (docker, helm, kubectl, kind)', async () => {
-    await requireTools(['docker', 'helm', 'kubectl']);
-    if (settings.target === 'kind' && !(await isInstalled('kind'))) {
-      log().info(`kind is not installed: installing kind ${KIND_VERSION} into ${settings.toolsDir}`);
-      await installKind({ installDir: settings.toolsDir, baseUrl: settings.kindDownloadBaseUrl });
-      // The installed kind must be the pinned one the locator accepts, as every later step uses it.
-      await requireTools(['kind']);
-    }
-  });
-
-  const kind = new KindClient();
-  await progress.step(clusterTitle(settings), async () => {
-    if (settings.target === 'local') return useLocalCluster(settings, { start: true });
-    if (await kind.hasCluster(settings.cluster)) {
-      log().info(`Cluster ${settings.cluster} exists`);
-      return;
-    }
-    log().info(
-      `Creating cluster ${settings.cluster} from ${path.relative(settings.root, settings.kindConfig)}`,
-    );
-    await kind.createCluster(settings.cluster, { config: settings.kindConfig, wait: '120s' });
-  });
+  const cluster = clusterFor(settings);
+  await progress.step(`Checking tools (${cluster.tools.join(', ')})`, () => cluster.prepareTools());
+  await progress.step(cluster.title, () => cluster.ensure());
 
   const running = await progress.step(`Checking what ${settings.release} runs`, () =>
     deployedVersion(settings),
@@ -54,7 +30,7 @@ export async function init(settings: Settings): Promise<void> {
     return;
   }
   await progress.step(`Building and loading ${settings.image}:${initial}`, async () => {
-    await loadImage(settings, await buildImage(settings, initial));
+    await cluster.loadImage(await buildImage(settings, initial, cluster));
   });
   await progress.step(`Deploying ${initial}`, () => deployVersion(settings, initial));
 }

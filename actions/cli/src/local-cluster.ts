@@ -1,50 +1,60 @@
 import { ActionError } from '@incidents-pipeline/actions-lib/errors';
 import { log } from '@incidents-pipeline/actions-lib/log';
 import { runTool } from '@incidents-pipeline/actions-lib/process';
+import type { ClusterProvider } from './cluster-provider.js';
 import type { Settings } from './settings.js';
+import { requireTools } from './tools.js';
 
-/**
- * The local cluster of `npm run cluster` as the CLI's target (INCIDENTS_CLUSTER=local), in place of
- * kind: brought up (or found up) through that command, whose printed KUBECONFIG names a file with
- * this cluster's single context, so a local command cannot reach another cluster; images go in
- * with its `load-image`, as kind's go in with `kind load`.
- */
-
-function cluster(settings: Settings, args: string[]) {
-  return runTool('npm', ['run', '--silent', 'cluster', '--', ...args], {
-    cwd: settings.root,
-    group: false,
-    timeoutMs: 45 * 60_000,
-  });
+/** `npm run cluster -- up --json`: the cluster's only kubeconfig and its kubectl's folder. */
+interface ClusterAccess {
+  kubeconfig: string;
+  binDir: string;
 }
 
 /**
- * Points this process (and every tool it starts) at the local cluster. `start: false` refuses when the
- * cluster is down instead of starting it, as deliver and deploy refuse a missing kind cluster.
+ * The local cluster of `npm run cluster` (INCIDENTS_CLUSTER=local), for machines without a registry.
+ * The CLI is product code and never imports the development platform: it runs the command and reads
+ * its `--json` answer. That kubeconfig has this cluster's single context, so a local command cannot
+ * reach another cluster; images go in with `load-image`, as kind's go in with `kind load`.
  */
-export async function useLocalCluster(settings: Settings, options: { start: boolean }): Promise<void> {
-  if (!options.start) {
-    const status = await runTool('npm', ['run', '--silent', 'cluster', '--', 'status'], {
+export function localCluster(settings: Settings): ClusterProvider {
+  const cluster = (args: string[], allowFailure = false) =>
+    runTool('npm', ['run', '--silent', 'cluster', '--', ...args], {
       cwd: settings.root,
       group: false,
-      allowFailure: true,
+      allowFailure,
+      timeoutMs: 45 * 60_000,
     });
-    if (!/cluster: up/.test(status.stdout))
-      throw new ActionError('the local cluster is down; start it with: npm run cluster -- up');
-  }
-  // `up` is a no-op on a running cluster and always prints where its kubeconfig and kubectl are.
-  const up = await cluster(settings, ['up']);
-  const exports = new Map([...up.stdout.matchAll(/^export (\w+)=(.*)$/gm)].map((m) => [m[1], m[2]]));
-  const kubeconfig = exports.get('KUBECONFIG');
-  const path = exports.get('PATH');
-  if (!kubeconfig || !path)
-    throw new ActionError(`npm run cluster -- up printed no KUBECONFIG and PATH:\n${up.stdout}`);
-  process.env.KUBECONFIG = kubeconfig;
-  process.env.PATH = path.replace('$PATH', process.env.PATH ?? '');
-  log().info(`Local cluster: KUBECONFIG=${kubeconfig}`);
-}
 
-export async function loadIntoLocalCluster(settings: Settings, reference: string): Promise<void> {
-  await cluster(settings, ['load-image', reference]);
-  log().info(`Loaded ${reference} into the local cluster`);
+  /** Points this process, and every tool it starts, at the cluster. */
+  const use = (access: ClusterAccess) => {
+    process.env.KUBECONFIG = access.kubeconfig;
+    process.env.PATH = `${access.binDir}:${process.env.PATH ?? ''}`;
+    log().info(`Local cluster: KUBECONFIG=${access.kubeconfig}`);
+  };
+
+  return {
+    title: 'Local cluster (npm run cluster)',
+    description: 'the local cluster of npm run cluster',
+    tools: ['docker', 'helm', 'kubectl'],
+    prepareTools: () => requireTools(['docker', 'helm', 'kubectl']),
+    async ensure() {
+      use(JSON.parse((await cluster(['up', '--json'])).stdout) as ClusterAccess);
+    },
+    async require() {
+      // Before its first build there is no cluster to ask about: no answer at all means down.
+      const answer = (await cluster(['status', '--json'], true)).stdout.trim();
+      const status = (answer ? JSON.parse(answer) : { state: 'down' }) as {
+        state: string;
+        access?: ClusterAccess;
+      };
+      if (status.state !== 'up' || !status.access)
+        throw new ActionError(`the local cluster is ${status.state}; start it with: npm run cluster -- up`);
+      use(status.access);
+    },
+    async loadImage(reference) {
+      await cluster(['load-image', reference]);
+      log().info(`Loaded ${reference} into the local cluster`);
+    },
+  };
 }

@@ -2,13 +2,12 @@ import { deployRelease, type DeployResult } from '@incidents-pipeline/actions-li
 import { DockerClient } from '@incidents-pipeline/actions-lib/docker';
 import { HelmClient } from '@incidents-pipeline/actions-lib/helm';
 import { planBuild, resolveBuildMetadata } from '@incidents-pipeline/actions-lib/image';
-import { KindClient } from '@incidents-pipeline/actions-lib/kind';
 import { KubectlClient } from '@incidents-pipeline/actions-lib/kubectl';
 import { log } from '@incidents-pipeline/actions-lib/log';
 import { ToolError } from '@incidents-pipeline/actions-lib/process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadIntoLocalCluster } from './local-cluster.js';
+import type { ClusterProvider } from './cluster-provider.js';
 import { ActionError } from '@incidents-pipeline/actions-lib/errors';
 import type { Settings } from './settings.js';
 
@@ -35,7 +34,7 @@ export function baseImage(settings: Settings): string {
  * then "FROM ${BASE_IMAGE}") name neither the cause nor the fix; this names both, and what the
  * command has already done: the cluster it needed is up and stays up, and nothing was deployed.
  */
-export async function requireBaseImage(settings: Settings): Promise<void> {
+export async function requireBaseImage(settings: Settings, cluster: ClusterProvider): Promise<void> {
   const base = baseImage(settings);
   try {
     const how = await new DockerClient().ensureImage(base);
@@ -47,20 +46,18 @@ export async function requireBaseImage(settings: Settings): Promise<void> {
         `the build's base image ${base} is not in Docker and cannot be pulled: ${error.message}`,
         'On a machine without a registry, build the stand-in base image with `npm run base-image` and',
         'name the image it prints: INCIDENTS_BASE_IMAGE=<that image> npm run <command> ...',
-        `The cluster (${clusterDescription(settings)}) is up and was left running; nothing was built or deployed.`,
+        `The cluster (${cluster.description}) is up and was left running; nothing was built or deployed.`,
       ].join('\n'),
     );
   }
 }
 
-function clusterDescription(settings: Settings): string {
-  return settings.target === 'kind'
-    ? `kind cluster ${settings.cluster}`
-    : 'the local cluster of npm run cluster';
-}
-
-export async function buildImage(settings: Settings, version: string): Promise<string> {
-  await requireBaseImage(settings);
+export async function buildImage(
+  settings: Settings,
+  version: string,
+  cluster: ClusterProvider,
+): Promise<string> {
+  await requireBaseImage(settings, cluster);
   const plan = planBuild({
     image: settings.image,
     version,
@@ -72,12 +69,6 @@ export async function buildImage(settings: Settings, version: string): Promise<s
   const built = await new DockerClient().build(plan);
   log().info(`Built ${plan.tags.join(', ')} (${built.imageId.slice(0, 19)}, ${built.builder})`);
   return plan.tags[0];
-}
-
-export async function loadImage(settings: Settings, reference: string): Promise<void> {
-  if (settings.target === 'local') return loadIntoLocalCluster(settings, reference);
-  const method = await new KindClient().loadImages(settings.cluster, [reference]);
-  log().info(`Loaded ${reference} into kind cluster ${settings.cluster} (${method})`);
 }
 
 export async function deployVersion(settings: Settings, version: string): Promise<DeployResult> {

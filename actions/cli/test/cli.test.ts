@@ -7,25 +7,25 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawn } from 'node:child_process';
 import { kindAssetName } from '@incidents-pipeline/actions-lib/kind-install';
-import { tempDir } from '@incidents-pipeline/actions-lib/testing/action-env';
+import { tempDir } from '@incidents-pipeline/test-support/action-env';
 import {
   createStandIns,
   type StandIns,
   type StandInState,
   type StandInTool,
-} from '@incidents-pipeline/actions-lib/testing/stand-in-tools';
+} from '@incidents-pipeline/test-support/stand-in-tools';
 import { TOOL_PINS } from '@incidents-pipeline/actions-lib/tools';
 import { decide } from '../src/init.js';
 import { parseCliArgs } from '../src/options.js';
 import { loadSettings } from '../src/settings.js';
 import { baseImage } from '../src/steps.js';
+import { REPO_ROOT as ROOT } from '@incidents-pipeline/test-support/repository';
 
 /**
  * The committed CLI bundle, run as `npm run <command>` runs it, with stand-in docker, kind, helm and
  * kubectl on PATH (or some of them missing) that record every call.
  */
 const CLI = fileURLToPath(new URL('../dist/index.js', import.meta.url));
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const ALL: StandInTool[] = ['docker', 'kind', 'helm', 'kubectl'];
 /** The Dockerfile's default base image, which a build needs in Docker or pullable. */
 const BASE = baseImage(loadSettings());

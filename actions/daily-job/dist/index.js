@@ -29499,7 +29499,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _incidents_pipeline_actions_lib_action__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2450);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(429);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1137);
 
 
 await (0,_incidents_pipeline_actions_lib_action__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .C)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .eF);
@@ -29509,7 +29509,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 429:
+/***/ 1137:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -34629,6 +34629,8 @@ function escapeHtml(text) {
     return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+;// CONCATENATED MODULE: external "node:timers/promises"
+const external_node_timers_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
 // EXTERNAL MODULE: ../../node_modules/retry/index.js
 var retry = __nccwpck_require__(9070);
 ;// CONCATENATED MODULE: ../../node_modules/is-network-error/index.js
@@ -34826,6 +34828,7 @@ function retryDelayMs(retry, retryAfterMs, policy, random = Math.random) {
 
 
 
+
 /** The call failed for good; `status` is the last HTTP status, or undefined when none came back. */
 class CallError extends errors/* ActionError */.lZ {
     status;
@@ -34899,7 +34902,7 @@ async function callEndpoint(request, options) {
                 const failure = error;
                 const delay = retryDelayMs(error.attemptNumber, failure.retryAfterMs, policy);
                 log().warning(`${target} attempt ${error.attemptNumber} ${failure.message}; retrying in ${(delay / 1000).toFixed(1)}s`);
-                await sleep(delay);
+                await (0,external_node_timers_promises_namespaceObject.setTimeout)(delay);
             },
         });
         return { status, attempts };
@@ -34941,7 +34944,6 @@ async function readSnippet(response) {
         return '';
     }
 }
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 ;// CONCATENATED MODULE: ./src/local-clock.ts
 const formatters = new Map();

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import pRetry, { AbortError } from 'p-retry';
 import { ActionError } from '@incidents-pipeline/actions-lib/errors';
 import { log } from '@incidents-pipeline/actions-lib/log';
@@ -163,5 +164,3 @@ async function readSnippet(response: Response): Promise<string> {
     return '';
   }
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

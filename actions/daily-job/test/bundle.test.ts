@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
-import { runBundle } from '@incidents-pipeline/actions-lib/testing/action-env';
+import { runBundle } from '@incidents-pipeline/test-support/action-env';
 import { CALL_MARKER_STEP } from '../src/earlier-call.js';
 import { startGitHubApi, type GitHubApiStandIn } from './github-api-stand-in.js';
 import { json, startServer, type LoopbackServer } from './loopback-server.js';

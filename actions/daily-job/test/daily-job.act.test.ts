@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { tempDir } from '@incidents-pipeline/actions-lib/testing/action-env';
-import { runAct, type ActRun } from '@incidents-pipeline/actions-lib/testing/act/run';
+import { tempDir } from '@incidents-pipeline/test-support/action-env';
+import { runAct, type ActRun } from '@incidents-pipeline/devtools/act/run';
 import { decide } from '../src/gate.js';
 import { CALL_MARKER_STEP } from '../src/earlier-call.js';
 import {

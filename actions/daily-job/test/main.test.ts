@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { runAction } from '@incidents-pipeline/actions-lib/action';
-import { runInProcess, type ActionRun } from '@incidents-pipeline/actions-lib/testing/action-env';
+import { runInProcess, type ActionRun } from '@incidents-pipeline/test-support/action-env';
 import { CALL_MARKER_STEP } from '../src/earlier-call.js';
 import { run as main } from '../src/main.js';
 import { startGitHubApi, type GitHubApiStandIn } from './github-api-stand-in.js';

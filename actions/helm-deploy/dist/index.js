@@ -39290,189 +39290,6 @@ async function writePrivate(dir, name, text) {
     return file;
 }
 
-;// CONCATENATED MODULE: ../lib/src/smoke-test.ts
-
-
-
-/** Runs the smoke test of a release; returns what passed, throws an `ActionError` that says what failed. */
-async function smokeTestRelease(kind, clients, target) {
-    if (kind === 'none')
-        return 'skipped';
-    if (kind === 'helm') {
-        const test = await clients.helm.test(target, { timeout: target.timeout });
-        if (test.exitCode !== 0) {
-            // The test pod's own error is often only in the logs `--logs` prints to stdout.
-            throw new errors/* ActionError */.lZ(`helm test failed (exit ${test.exitCode}): ${meaningfulLine(test.stderr, test.stdout)}`);
-        }
-        return 'helm test passed';
-    }
-    const services = await clients.kubectl.services(target.namespace, target.selector);
-    const service = services.find((s) => s.ports.length > 0);
-    if (!service)
-        throw new errors/* ActionError */.lZ(`smoke test: no Service with a port carries the label ${target.selector}`);
-    const port = service.ports.find((p) => p.name === 'http') ?? service.ports[0];
-    const forward = await clients.kubectl.portForward(target.namespace, service.name, port.port);
-    try {
-        const checked = await httpSmokeTest(`http://127.0.0.1:${forward.localPort}/`);
-        log().info(`GET /readyz: ${checked.readyz}; GET /: ${checked.statusLine}`);
-        return `http: ${checked.statusLine}`;
-    }
-    finally {
-        await forward.close();
-    }
-}
-const STATUS_LINE = /^status: \d+ days? since the last incident$/;
-async function httpSmokeTest(baseUrl, options = {}) {
-    const attempts = options.attempts ?? 5;
-    let lastError;
-    // A fresh port-forward can refuse the first connection while it sets up its stream.
-    for (let attempt = 1; attempt <= attempts; attempt++) {
-        try {
-            return await checkOnce(baseUrl, options.requestTimeoutMs ?? 10_000);
-        }
-        catch (error) {
-            lastError = error;
-            if (error instanceof SmokeTestFailure)
-                throw error;
-            if (attempt < attempts)
-                await new Promise((r) => setTimeout(r, options.delayMs ?? 1_000));
-        }
-    }
-    throw new errors/* ActionError */.lZ(`smoke test: ${baseUrl} unreachable: ${lastError instanceof Error ? lastError.message : String(lastError)}`);
-}
-/** The service answered, but wrongly: retrying will not help. */
-class SmokeTestFailure extends errors/* ActionError */.lZ {
-    name = 'SmokeTestFailure';
-}
-async function checkOnce(baseUrl, timeoutMs) {
-    const readyz = await fetch(new URL('/readyz', baseUrl), { signal: AbortSignal.timeout(timeoutMs) });
-    const readyText = (await readyz.text()).trim();
-    if (readyz.status !== 200) {
-        throw new SmokeTestFailure(`smoke test: GET /readyz answered ${readyz.status}: ${readyText.slice(0, 200)}`);
-    }
-    const root = await fetch(new URL('/', baseUrl), { signal: AbortSignal.timeout(timeoutMs) });
-    const firstLine = (await root.text()).split(/\r?\n/, 1)[0] ?? '';
-    if (root.status !== 200 || !STATUS_LINE.test(firstLine)) {
-        throw new SmokeTestFailure(`smoke test: GET / answered ${root.status}: ${firstLine.slice(0, 200)}`);
-    }
-    return { readyz: readyText, statusLine: firstLine };
-}
-
-;// CONCATENATED MODULE: ../lib/src/deploy.ts
-
-
-
-
-
-
-
-
-
-/** A failed deploy, with what is known of the release afterwards and the diagnostics gathered. */
-class DeployFailedError extends errors/* ActionError */.lZ {
-    result;
-    diagnostics;
-    name = 'DeployFailedError';
-    constructor(message, result, diagnostics) {
-        super(message);
-        this.result = result;
-        this.diagnostics = diagnostics;
-    }
-}
-/** The label `helm create` charts put on everything a release owns. */
-function releaseSelector(release) {
-    return `app.kubernetes.io/instance=${release}`;
-}
-async function deployRelease(options) {
-    if (parseGoDuration(options.timeout) === undefined) {
-        throw new errors/* InputError */.dz('timeout', `'${options.timeout}' is not a duration such as 5m, 300s or 1m30s`);
-    }
-    // Mask before anything runs, so no later log line can carry a secret from `values`.
-    for (const secret of options.values ? inlineValuesSecrets('values', options.values) : [])
-        log().setSecret(secret);
-    const helm = options.helm ?? new HelmClient();
-    const kubectl = options.kubectl ?? new KubectlClient({ context: options.kubeContext });
-    const target = {
-        release: options.release,
-        namespace: options.namespace,
-        kubeContext: options.kubeContext,
-    };
-    const selector = releaseSelector(options.release);
-    const readyCount = () => kubectl.readyCount(options.namespace, selector).catch(() => undefined);
-    const version = await helm.version();
-    log().info(`Helm ${version.version}; release ${options.release} in namespace ${options.namespace}`);
-    let existing = await helm.status(target);
-    if (existing && PENDING_STATUSES.includes(existing.status)) {
-        existing = await recoverStuckRelease(helm, target, existing, options);
-    }
-    const previousRevision = existing?.revision;
-    const known = {
-        helmVersion: version.version,
-        previousRevision,
-        image: describeImage(options, existing),
-        smokeTest: options.smokeTest,
-    };
-    // Helm 3's --atomic would roll back before we could look at the failing pods: roll back ourselves.
-    const helmRollsBack = options.rollbackOnFailure && version.major === 4;
-    try {
-        await withValuesFiles(options, (valuesFiles) => helm.upgradeInstall({
-            ...target,
-            chart: options.chart,
-            valuesFiles,
-            set: options.set,
-            createNamespace: options.createNamespace,
-            timeout: options.timeout,
-            wait: options.wait,
-            rollbackOnFailure: helmRollsBack,
-        }));
-    }
-    catch (error) {
-        if (!(error instanceof ToolError))
-            throw error;
-        // Not an error annotation: the step's own failure message carries the reason once.
-        log().info(`helm upgrade failed: ${error.message}; collecting diagnostics`);
-        const diagnostics = await collectDiagnostics(kubectl, options.namespace, selector);
-        const before = { revision: previousRevision ?? 0, status: existing?.status ?? 'not installed' };
-        const after = !options.rollbackOnFailure
-            ? await stateAsLeft(helm, target, before)
-            : helmRollsBack
-                ? await stateAfterHelmRollback(helm, target, previousRevision)
-                : await rollBack(helm, target, { timeout: options.timeout, previousRevision, current: before });
-        throw new DeployFailedError(`deploy of ${options.release} failed (${rollbackOutcome(after, previousRevision)}): ${error.message}`, { ...known, ...after, podsReady: await readyCount() }, diagnosticsMarkdown(diagnostics));
-    }
-    const deployed = await helm.status(target);
-    const current = { revision: deployed?.revision ?? 0, status: deployed?.status ?? 'unknown' };
-    log().info(`Release ${options.release} is at revision ${current.revision} (${current.status})`);
-    let smokeTest;
-    try {
-        smokeTest = await smokeTestRelease(options.smokeTest, { helm, kubectl }, { ...target, selector, timeout: options.timeout });
-    }
-    catch (error) {
-        if (!(error instanceof errors/* ActionError */.lZ))
-            throw error;
-        log().info(`${error.message}; collecting diagnostics`);
-        const diagnostics = await collectDiagnostics(kubectl, options.namespace, selector);
-        const after = options.rollbackOnFailure
-            ? await rollBack(helm, target, { timeout: options.timeout, previousRevision, current })
-            : { ...current, rolledBack: false };
-        throw new DeployFailedError(`smoke test of ${options.release} revision ${current.revision} failed (${rollbackOutcome(after, previousRevision)}): ${error.message}`, { ...known, ...after, podsReady: await readyCount() }, diagnosticsMarkdown(diagnostics));
-    }
-    return { ...known, ...current, rolledBack: false, smokeTest, podsReady: await readyCount() };
-}
-/** What a failed deploy left, for its message: a first install has no revision to go back to. */
-function rollbackOutcome(after, previousRevision) {
-    if (!after.rolledBack)
-        return 'not rolled back';
-    return previousRevision === undefined
-        ? 'the failed install was removed'
-        : `rolled back to revision ${previousRevision}`;
-}
-function describeImage(options, existing) {
-    const repository = options.imageRepository ?? '(chart default)';
-    const tag = options.imageTag ?? (existing?.appVersion ? `${existing.appVersion} (appVersion)` : '(appVersion)');
-    return `${repository}:${tag}`;
-}
-
 ;// CONCATENATED MODULE: ../lib/src/inputs.ts
 
 
@@ -39593,11 +39410,196 @@ function getNamespace(input = 'namespace', fallback = 'incidents') {
 }
 /** A Go duration such as 5m, the form of Helm's `--timeout`. */
 function getHelmTimeout(input = 'timeout', fallback = '5m') {
-    const timeout = getOptional(input) ?? fallback;
-    if (parseGoDuration(timeout) === undefined) {
-        throw new errors/* InputError */.dz(input, `'${timeout}' is not a duration such as 5m, 300s or 1m30s`);
+    return requireGoDuration(input, getOptional(input) ?? fallback);
+}
+/** The one check of a Go duration, wherever it comes from (an action input, the CLI, the deploy flow). */
+function requireGoDuration(input, value) {
+    if (parseGoDuration(value) === undefined) {
+        throw new errors/* InputError */.dz(input, `'${value}' is not a duration such as 5m, 300s or 1m30s`);
     }
-    return timeout;
+    return value;
+}
+
+;// CONCATENATED MODULE: ../lib/src/smoke-test.ts
+
+
+
+/** Runs the smoke test of a release; returns what passed, throws an `ActionError` that says what failed. */
+async function smokeTestRelease(kind, clients, target) {
+    if (kind === 'none')
+        return 'skipped';
+    if (kind === 'helm') {
+        const test = await clients.helm.test(target, { timeout: target.timeout });
+        if (test.exitCode !== 0) {
+            // The test pod's own error is often only in the logs `--logs` prints to stdout.
+            throw new errors/* ActionError */.lZ(`helm test failed (exit ${test.exitCode}): ${meaningfulLine(test.stderr, test.stdout)}`);
+        }
+        return 'helm test passed';
+    }
+    const services = await clients.kubectl.services(target.namespace, target.selector);
+    const service = services.find((s) => s.ports.length > 0);
+    if (!service)
+        throw new errors/* ActionError */.lZ(`smoke test: no Service with a port carries the label ${target.selector}`);
+    const port = service.ports.find((p) => p.name === 'http') ?? service.ports[0];
+    const forward = await clients.kubectl.portForward(target.namespace, service.name, port.port);
+    try {
+        const checked = await httpSmokeTest(`http://127.0.0.1:${forward.localPort}/`);
+        log().info(`GET /readyz: ${checked.readyz}; GET /: ${checked.statusLine}`);
+        return `http: ${checked.statusLine}`;
+    }
+    finally {
+        await forward.close();
+    }
+}
+const STATUS_LINE = /^status: \d+ days? since the last incident$/;
+async function httpSmokeTest(baseUrl, options = {}) {
+    const attempts = options.attempts ?? 5;
+    let lastError;
+    // A fresh port-forward can refuse the first connection while it sets up its stream.
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+        try {
+            return await checkOnce(baseUrl, options.requestTimeoutMs ?? 10_000);
+        }
+        catch (error) {
+            lastError = error;
+            if (error instanceof SmokeTestFailure)
+                throw error;
+            if (attempt < attempts)
+                await new Promise((r) => setTimeout(r, options.delayMs ?? 1_000));
+        }
+    }
+    throw new errors/* ActionError */.lZ(`smoke test: ${baseUrl} unreachable: ${lastError instanceof Error ? lastError.message : String(lastError)}`);
+}
+/** The service answered, but wrongly: retrying will not help. */
+class SmokeTestFailure extends errors/* ActionError */.lZ {
+    name = 'SmokeTestFailure';
+}
+async function checkOnce(baseUrl, timeoutMs) {
+    const readyz = await fetch(new URL('/readyz', baseUrl), { signal: AbortSignal.timeout(timeoutMs) });
+    const readyText = (await readyz.text()).trim();
+    if (readyz.status !== 200) {
+        throw new SmokeTestFailure(`smoke test: GET /readyz answered ${readyz.status}: ${readyText.slice(0, 200)}`);
+    }
+    const root = await fetch(new URL('/', baseUrl), { signal: AbortSignal.timeout(timeoutMs) });
+    const firstLine = (await root.text()).split(/\r?\n/, 1)[0] ?? '';
+    if (root.status !== 200 || !STATUS_LINE.test(firstLine)) {
+        throw new SmokeTestFailure(`smoke test: GET / answered ${root.status}: ${firstLine.slice(0, 200)}`);
+    }
+    return { readyz: readyText, statusLine: firstLine };
+}
+
+;// CONCATENATED MODULE: ../lib/src/deploy.ts
+
+
+
+
+
+
+
+
+
+
+/** A failed deploy, with what is known of the release afterwards and the diagnostics gathered. */
+class DeployFailedError extends errors/* ActionError */.lZ {
+    result;
+    diagnostics;
+    name = 'DeployFailedError';
+    constructor(message, result, diagnostics) {
+        super(message);
+        this.result = result;
+        this.diagnostics = diagnostics;
+    }
+}
+/** The label `helm create` charts put on everything a release owns. */
+function releaseSelector(release) {
+    return `app.kubernetes.io/instance=${release}`;
+}
+async function deployRelease(options) {
+    requireGoDuration('timeout', options.timeout);
+    // Mask before anything runs, so no later log line can carry a secret from `values`.
+    for (const secret of options.values ? inlineValuesSecrets('values', options.values) : [])
+        log().setSecret(secret);
+    const helm = options.helm ?? new HelmClient();
+    const kubectl = options.kubectl ?? new KubectlClient({ context: options.kubeContext });
+    const target = {
+        release: options.release,
+        namespace: options.namespace,
+        kubeContext: options.kubeContext,
+    };
+    const selector = releaseSelector(options.release);
+    const readyCount = () => kubectl.readyCount(options.namespace, selector).catch(() => undefined);
+    const version = await helm.version();
+    log().info(`Helm ${version.version}; release ${options.release} in namespace ${options.namespace}`);
+    let existing = await helm.status(target);
+    if (existing && PENDING_STATUSES.includes(existing.status)) {
+        existing = await recoverStuckRelease(helm, target, existing, options);
+    }
+    const previousRevision = existing?.revision;
+    const known = {
+        helmVersion: version.version,
+        previousRevision,
+        image: describeImage(options, existing),
+        smokeTest: options.smokeTest,
+    };
+    // Helm 3's --atomic would roll back before we could look at the failing pods: roll back ourselves.
+    const helmRollsBack = options.rollbackOnFailure && version.major === 4;
+    try {
+        await withValuesFiles(options, (valuesFiles) => helm.upgradeInstall({
+            ...target,
+            chart: options.chart,
+            valuesFiles,
+            set: options.set,
+            createNamespace: options.createNamespace,
+            timeout: options.timeout,
+            wait: options.wait,
+            rollbackOnFailure: helmRollsBack,
+        }));
+    }
+    catch (error) {
+        if (!(error instanceof ToolError))
+            throw error;
+        // Not an error annotation: the step's own failure message carries the reason once.
+        log().info(`helm upgrade failed: ${error.message}; collecting diagnostics`);
+        const diagnostics = await collectDiagnostics(kubectl, options.namespace, selector);
+        const before = { revision: previousRevision ?? 0, status: existing?.status ?? 'not installed' };
+        const after = !options.rollbackOnFailure
+            ? await stateAsLeft(helm, target, before)
+            : helmRollsBack
+                ? await stateAfterHelmRollback(helm, target, previousRevision)
+                : await rollBack(helm, target, { timeout: options.timeout, previousRevision, current: before });
+        throw new DeployFailedError(`deploy of ${options.release} failed (${rollbackOutcome(after, previousRevision)}): ${error.message}`, { ...known, ...after, podsReady: await readyCount() }, diagnosticsMarkdown(diagnostics));
+    }
+    const deployed = await helm.status(target);
+    const current = { revision: deployed?.revision ?? 0, status: deployed?.status ?? 'unknown' };
+    log().info(`Release ${options.release} is at revision ${current.revision} (${current.status})`);
+    let smokeTest;
+    try {
+        smokeTest = await smokeTestRelease(options.smokeTest, { helm, kubectl }, { ...target, selector, timeout: options.timeout });
+    }
+    catch (error) {
+        if (!(error instanceof errors/* ActionError */.lZ))
+            throw error;
+        log().info(`${error.message}; collecting diagnostics`);
+        const diagnostics = await collectDiagnostics(kubectl, options.namespace, selector);
+        const after = options.rollbackOnFailure
+            ? await rollBack(helm, target, { timeout: options.timeout, previousRevision, current })
+            : { ...current, rolledBack: false };
+        throw new DeployFailedError(`smoke test of ${options.release} revision ${current.revision} failed (${rollbackOutcome(after, previousRevision)}): ${error.message}`, { ...known, ...after, podsReady: await readyCount() }, diagnosticsMarkdown(diagnostics));
+    }
+    return { ...known, ...current, rolledBack: false, smokeTest, podsReady: await readyCount() };
+}
+/** What a failed deploy left, for its message: a first install has no revision to go back to. */
+function rollbackOutcome(after, previousRevision) {
+    if (!after.rolledBack)
+        return 'not rolled back';
+    return previousRevision === undefined
+        ? 'the failed install was removed'
+        : `rolled back to revision ${previousRevision}`;
+}
+function describeImage(options, existing) {
+    const repository = options.imageRepository ?? '(chart default)';
+    const tag = options.imageTag ?? (existing?.appVersion ? `${existing.appVersion} (appVersion)` : '(appVersion)');
+    return `${repository}:${tag}`;
 }
 
 ;// CONCATENATED MODULE: ./src/inputs.ts

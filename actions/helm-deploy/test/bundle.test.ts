@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { runBundle, type Inputs } from '@incidents-pipeline/actions-lib/testing/action-env';
+import { runBundle, type Inputs } from '@incidents-pipeline/test-support/action-env';
 import {
   createStandIns,
   type StandIns,
   type StandInState,
-} from '@incidents-pipeline/actions-lib/testing/stand-in-tools';
+} from '@incidents-pipeline/test-support/stand-in-tools';
 import { clusterWithRelease, crashingRollout } from './fixtures.js';
 
 /**

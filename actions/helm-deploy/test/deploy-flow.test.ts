@@ -7,7 +7,7 @@ import {
   createStandIns,
   type StandIns,
   type StandInState,
-} from '@incidents-pipeline/actions-lib/testing/stand-in-tools';
+} from '@incidents-pipeline/test-support/stand-in-tools';
 import { clusterWithRelease } from './fixtures.js';
 
 /**

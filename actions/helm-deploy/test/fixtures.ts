@@ -1,4 +1,4 @@
-import type { StandInState } from '@incidents-pipeline/actions-lib/testing/stand-in-tools';
+import type { StandInState } from '@incidents-pipeline/test-support/stand-in-tools';
 
 /** A simulated cluster with `incidents-service` at revision 3 (0.1.0), two ready replicas. */
 export function clusterWithRelease(helmVersion: string, extra: Partial<StandInState> = {}): StandInState {

@@ -38885,7 +38885,7 @@ const UNIT_MS = {
  * Milliseconds of a Go duration (`5m`, `300s`, `1m30s`), the format of Helm's `--timeout`; undefined
  * when Helm would refuse it. A bare number is refused: Helm would read `300` as an error, not seconds.
  */
-function helm_parseGoDuration(text) {
+function parseGoDuration(text) {
     if (text === '0')
         return 0;
     if (!GO_DURATION.test(text))
@@ -38900,7 +38900,7 @@ function helm_parseGoDuration(text) {
  * hook), not the whole command, so the process gets twice that plus room to start and talk to the API.
  */
 function processTimeoutMs(timeout) {
-    return 2 * (helm_parseGoDuration(timeout) ?? 300_000) + 120_000;
+    return 2 * (parseGoDuration(timeout) ?? 300_000) + 120_000;
 }
 /**
  * Parses `helm status -o json`. Helm 3 includes the chart (`chart.metadata`); Helm 4 (checked against
@@ -39290,6 +39290,137 @@ async function writePrivate(dir, name, text) {
     return file;
 }
 
+;// CONCATENATED MODULE: ../lib/src/inputs.ts
+
+
+/**
+ * Typed reads of action inputs. Every action turns its raw inputs into one `Inputs` object through
+ * these helpers (in its own `inputs.ts`), so validation happens once, up front, before any side effect.
+ */
+/** A trimmed input, or `undefined` when it is empty or unset. */
+function getOptional(name) {
+    const value = lib_core/* getInput */.V4(name);
+    return value === '' ? undefined : value;
+}
+function getRequired(name) {
+    const value = getOptional(name);
+    if (value === undefined)
+        throw new InputError(name, 'is required');
+    return value;
+}
+/**
+ * A YAML 1.2 boolean (`true`/`false` in any of its spellings), with a default for an empty input.
+ * `core.getBooleanInput` alone throws on an empty value, and `getInput(x) || true` turns "false"
+ * into a truthy string, the classic way flags get silently dropped.
+ */
+function getBoolean(name, fallback) {
+    if (getOptional(name) === undefined)
+        return fallback;
+    try {
+        return lib_core/* getBooleanInput */.Vt(name);
+    }
+    catch {
+        throw new errors/* InputError */.dz(name, `must be true or false, got '${lib_core/* getInput */.V4(name)}'`);
+    }
+}
+/** A list given one item per line or comma separated; blank items are dropped. */
+function getList(name) {
+    return splitList(core.getInput(name));
+}
+function splitList(raw) {
+    return raw
+        .split(/\r?\n|,/)
+        .map((s) => s.trim())
+        .filter((s) => s !== '');
+}
+/** Lines as written (for inputs such as `set` or `build-args` whose values may contain commas). */
+function getLines(name) {
+    return core
+        .getInput(name)
+        .split(/\r?\n/)
+        .map((s) => s.trim())
+        .filter((s) => s !== '');
+}
+function getChoice(name, choices, fallback) {
+    const value = getOptional(name)?.toLowerCase();
+    if (value === undefined)
+        return fallback;
+    if (!choices.includes(value)) {
+        throw new errors/* InputError */.dz(name, `must be one of ${choices.join(', ')}, got '${value}'`);
+    }
+    return value;
+}
+function getInteger(name, fallback, range = {}) {
+    const raw = getOptional(name);
+    if (raw === undefined)
+        return fallback;
+    if (!/^-?\d+$/.test(raw))
+        throw new errors/* InputError */.dz(name, `must be a whole number, got '${raw}'`);
+    const value = Number(raw);
+    if (range.min !== undefined && value < range.min)
+        throw new errors/* InputError */.dz(name, `must be at least ${range.min}`);
+    if (range.max !== undefined && value > range.max)
+        throw new errors/* InputError */.dz(name, `must be at most ${range.max}`);
+    return value;
+}
+/**
+ * `KEY=VALUE` lines into pairs (build args, labels, helm `set`). The key is checked; the value is
+ * passed on as one argv element, so it needs no quoting and cannot inject anything.
+ */
+function parseKeyValueLines(name, lines, keyPattern = /^[A-Za-z_][\w.\-/[\]]*$/) {
+    return lines.map((line) => {
+        const eq = line.indexOf('=');
+        if (eq <= 0)
+            throw new InputError(name, `'${line}' is not KEY=VALUE`);
+        const key = line.slice(0, eq).trim();
+        if (!keyPattern.test(key))
+            throw new InputError(name, `'${key}' is not a valid key`);
+        return { key, value: line.slice(eq + 1) };
+    });
+}
+/** Refuses control characters (newlines smuggle extra workflow commands or arguments). */
+function assertSingleLine(name, value) {
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000-\u001f\u007f]/.test(value))
+        throw new errors/* InputError */.dz(name, 'must be a single line without control characters');
+    return value;
+}
+
+;// CONCATENATED MODULE: ../lib/src/release-inputs.ts
+
+
+
+/**
+ * Inputs every release action reads the same way: the release and namespace names Kubernetes and Helm
+ * accept, and Helm's `--timeout`. Checked before anything runs, so a typo never reaches the cluster.
+ */
+/** DNS-1123 label: what Kubernetes accepts for a namespace, and Helm (up to 53 chars) for a release. */
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+function getDnsLabel(input, fallback, maxLength) {
+    const value = getOptional(input) ?? fallback;
+    if (!DNS_LABEL.test(value) || value.length > maxLength) {
+        throw new errors/* InputError */.dz(input, `'${value}' must be lowercase letters, digits and '-', at most ${maxLength} characters`);
+    }
+    return value;
+}
+function getReleaseName(input = 'release', fallback = 'incidents-service') {
+    return getDnsLabel(input, fallback, 53);
+}
+function getNamespace(input = 'namespace', fallback = 'incidents') {
+    return getDnsLabel(input, fallback, 63);
+}
+/** A Go duration such as 5m, the form of Helm's `--timeout`. */
+function getHelmTimeout(input = 'timeout', fallback = '5m') {
+    return release_inputs_requireGoDuration(input, getOptional(input) ?? fallback);
+}
+/** The one check of a Go duration, wherever it comes from (an action input, the CLI, the deploy flow). */
+function release_inputs_requireGoDuration(input, value) {
+    if (parseGoDuration(value) === undefined) {
+        throw new errors/* InputError */.dz(input, `'${value}' is not a duration such as 5m, 300s or 1m30s`);
+    }
+    return value;
+}
+
 ;// CONCATENATED MODULE: ../lib/src/smoke-test.ts
 
 
@@ -39368,6 +39499,7 @@ async function checkOnce(baseUrl, timeoutMs) {
 
 
 
+
 /** A failed deploy, with what is known of the release afterwards and the diagnostics gathered. */
 class DeployFailedError extends errors/* ActionError */.lZ {
     result;
@@ -39384,9 +39516,7 @@ function releaseSelector(release) {
     return `app.kubernetes.io/instance=${release}`;
 }
 async function deployRelease(options) {
-    if (parseGoDuration(options.timeout) === undefined) {
-        throw new InputError('timeout', `'${options.timeout}' is not a duration such as 5m, 300s or 1m30s`);
-    }
+    requireGoDuration('timeout', options.timeout);
     // Mask before anything runs, so no later log line can carry a secret from `values`.
     for (const secret of options.values ? inlineValuesSecrets('values', options.values) : [])
         log().setSecret(secret);
@@ -39621,134 +39751,6 @@ function historyMarkdown(history, count = SUMMARY_HISTORY) {
 }
 function cell(text) {
     return escapeHtml(text).replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
-}
-
-;// CONCATENATED MODULE: ../lib/src/inputs.ts
-
-
-/**
- * Typed reads of action inputs. Every action turns its raw inputs into one `Inputs` object through
- * these helpers (in its own `inputs.ts`), so validation happens once, up front, before any side effect.
- */
-/** A trimmed input, or `undefined` when it is empty or unset. */
-function getOptional(name) {
-    const value = lib_core/* getInput */.V4(name);
-    return value === '' ? undefined : value;
-}
-function getRequired(name) {
-    const value = getOptional(name);
-    if (value === undefined)
-        throw new InputError(name, 'is required');
-    return value;
-}
-/**
- * A YAML 1.2 boolean (`true`/`false` in any of its spellings), with a default for an empty input.
- * `core.getBooleanInput` alone throws on an empty value, and `getInput(x) || true` turns "false"
- * into a truthy string, the classic way flags get silently dropped.
- */
-function getBoolean(name, fallback) {
-    if (getOptional(name) === undefined)
-        return fallback;
-    try {
-        return lib_core/* getBooleanInput */.Vt(name);
-    }
-    catch {
-        throw new errors/* InputError */.dz(name, `must be true or false, got '${lib_core/* getInput */.V4(name)}'`);
-    }
-}
-/** A list given one item per line or comma separated; blank items are dropped. */
-function getList(name) {
-    return splitList(core.getInput(name));
-}
-function splitList(raw) {
-    return raw
-        .split(/\r?\n|,/)
-        .map((s) => s.trim())
-        .filter((s) => s !== '');
-}
-/** Lines as written (for inputs such as `set` or `build-args` whose values may contain commas). */
-function getLines(name) {
-    return core
-        .getInput(name)
-        .split(/\r?\n/)
-        .map((s) => s.trim())
-        .filter((s) => s !== '');
-}
-function getChoice(name, choices, fallback) {
-    const value = getOptional(name)?.toLowerCase();
-    if (value === undefined)
-        return fallback;
-    if (!choices.includes(value)) {
-        throw new errors/* InputError */.dz(name, `must be one of ${choices.join(', ')}, got '${value}'`);
-    }
-    return value;
-}
-function getInteger(name, fallback, range = {}) {
-    const raw = getOptional(name);
-    if (raw === undefined)
-        return fallback;
-    if (!/^-?\d+$/.test(raw))
-        throw new errors/* InputError */.dz(name, `must be a whole number, got '${raw}'`);
-    const value = Number(raw);
-    if (range.min !== undefined && value < range.min)
-        throw new errors/* InputError */.dz(name, `must be at least ${range.min}`);
-    if (range.max !== undefined && value > range.max)
-        throw new errors/* InputError */.dz(name, `must be at most ${range.max}`);
-    return value;
-}
-/**
- * `KEY=VALUE` lines into pairs (build args, labels, helm `set`). The key is checked; the value is
- * passed on as one argv element, so it needs no quoting and cannot inject anything.
- */
-function parseKeyValueLines(name, lines, keyPattern = /^[A-Za-z_][\w.\-/[\]]*$/) {
-    return lines.map((line) => {
-        const eq = line.indexOf('=');
-        if (eq <= 0)
-            throw new InputError(name, `'${line}' is not KEY=VALUE`);
-        const key = line.slice(0, eq).trim();
-        if (!keyPattern.test(key))
-            throw new InputError(name, `'${key}' is not a valid key`);
-        return { key, value: line.slice(eq + 1) };
-    });
-}
-/** Refuses control characters (newlines smuggle extra workflow commands or arguments). */
-function assertSingleLine(name, value) {
-    // eslint-disable-next-line no-control-regex
-    if (/[\u0000-\u001f\u007f]/.test(value))
-        throw new errors/* InputError */.dz(name, 'must be a single line without control characters');
-    return value;
-}
-
-;// CONCATENATED MODULE: ../lib/src/release-inputs.ts
-
-
-
-/**
- * Inputs every release action reads the same way: the release and namespace names Kubernetes and Helm
- * accept, and Helm's `--timeout`. Checked before anything runs, so a typo never reaches the cluster.
- */
-/** DNS-1123 label: what Kubernetes accepts for a namespace, and Helm (up to 53 chars) for a release. */
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-function getDnsLabel(input, fallback, maxLength) {
-    const value = getOptional(input) ?? fallback;
-    if (!DNS_LABEL.test(value) || value.length > maxLength) {
-        throw new errors/* InputError */.dz(input, `'${value}' must be lowercase letters, digits and '-', at most ${maxLength} characters`);
-    }
-    return value;
-}
-function getReleaseName(input = 'release', fallback = 'incidents-service') {
-    return getDnsLabel(input, fallback, 53);
-}
-function getNamespace(input = 'namespace', fallback = 'incidents') {
-    return getDnsLabel(input, fallback, 63);
-}
-/** A Go duration such as 5m, the form of Helm's `--timeout`. */
-function getHelmTimeout(input = 'timeout', fallback = '5m') {
-    const timeout = getOptional(input) ?? fallback;
-    if (helm_parseGoDuration(timeout) === undefined) {
-        throw new errors/* InputError */.dz(input, `'${timeout}' is not a duration such as 5m, 300s or 1m30s`);
-    }
-    return timeout;
 }
 
 ;// CONCATENATED MODULE: ./src/inputs.ts

@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { fileURLToPath } from 'node:url';
-import { runBundle, type Inputs } from '@incidents-pipeline/actions-lib/testing/action-env';
+import { runBundle, type Inputs } from '@incidents-pipeline/test-support/action-env';
 import {
   createStandIns,
   type StandIns,
   type StandInState,
-} from '@incidents-pipeline/actions-lib/testing/stand-in-tools';
+} from '@incidents-pipeline/test-support/stand-in-tools';
 
 /**
  * The committed bundle, run the way the runner runs it, against stand-in `helm` and `kubectl` that

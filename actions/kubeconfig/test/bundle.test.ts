@@ -8,7 +8,7 @@ import {
   runBundle,
   tempDir,
   type Inputs,
-} from '@incidents-pipeline/actions-lib/testing/action-env';
+} from '@incidents-pipeline/test-support/action-env';
 
 /**
  * The committed bundle, run as the runner runs it: the main step with its inputs, RUNNER_TEMP and the

@@ -7,16 +7,11 @@ import {
   type ReleaseState,
 } from './deploy-recovery.js';
 import { inlineValuesSecrets, withValuesFiles } from './deploy-values.js';
-import { ActionError, InputError } from './errors.js';
-import {
-  HelmClient,
-  parseGoDuration,
-  PENDING_STATUSES,
-  type HelmRelease,
-  type ReleaseTarget,
-} from './helm.js';
+import { ActionError } from './errors.js';
+import { HelmClient, PENDING_STATUSES, type HelmRelease, type ReleaseTarget } from './helm.js';
 import { KubectlClient, type ReadyCount } from './kubectl.js';
 import { log } from './log.js';
+import { requireGoDuration } from './release-inputs.js';
 import { ToolError } from './process.js';
 import { smokeTestRelease, type SmokeTest } from './smoke-test.js';
 
@@ -76,9 +71,7 @@ export function releaseSelector(release: string): string {
 }
 
 export async function deployRelease(options: DeployOptions): Promise<DeployResult> {
-  if (parseGoDuration(options.timeout) === undefined) {
-    throw new InputError('timeout', `'${options.timeout}' is not a duration such as 5m, 300s or 1m30s`);
-  }
+  requireGoDuration('timeout', options.timeout);
   // Mask before anything runs, so no later log line can carry a secret from `values`.
   for (const secret of options.values ? inlineValuesSecrets('values', options.values) : [])
     log().setSecret(secret);

@@ -41,10 +41,6 @@ export class KindClient {
     });
   }
 
-  async version(): Promise<string> {
-    return (await this.run(['version'], { group: false })).stdout.trim();
-  }
-
   async clusters(): Promise<string[]> {
     const result = await this.run(['get', 'clusters'], { group: false });
     // kind prints "No kind clusters found." on stderr when there are none.

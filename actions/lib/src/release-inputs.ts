@@ -31,9 +31,13 @@ export function getNamespace(input = 'namespace', fallback = 'incidents'): strin
 
 /** A Go duration such as 5m, the form of Helm's `--timeout`. */
 export function getHelmTimeout(input = 'timeout', fallback = '5m'): string {
-  const timeout = getOptional(input) ?? fallback;
-  if (parseGoDuration(timeout) === undefined) {
-    throw new InputError(input, `'${timeout}' is not a duration such as 5m, 300s or 1m30s`);
+  return requireGoDuration(input, getOptional(input) ?? fallback);
+}
+
+/** The one check of a Go duration, wherever it comes from (an action input, the CLI, the deploy flow). */
+export function requireGoDuration(input: string, value: string): string {
+  if (parseGoDuration(value) === undefined) {
+    throw new InputError(input, `'${value}' is not a duration such as 5m, 300s or 1m30s`);
   }
-  return timeout;
+  return value;
 }

@@ -11,7 +11,7 @@ import { ActionError } from './errors.js';
  * test never runs against some other version than the CLI, and a missing tool is an error that
  * says how to get it instead of a silently skipped test.
  *
- * `npm run tools` (actions/lib/src/testing/tools/) builds these pins from their own registries into
+ * `npm run tools` (devtools/tools/) builds these pins from their own registries into
  * the cache this file names; nothing here installs anything.
  */
 

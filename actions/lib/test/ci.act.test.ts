@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { tempDir } from '../src/testing/action-env.js';
-import { projectRepo } from '../src/testing/act/pipeline-repo.js';
-import { runAct, type ActRun } from '../src/testing/act/run.js';
-import { ensureTestBaseImage } from '../src/testing/base-image.js';
-import type { TestRepo } from '../src/testing/git-repo.js';
+import { tempDir } from '@incidents-pipeline/test-support/action-env';
+import { projectRepo } from '@incidents-pipeline/devtools/act/pipeline-repo';
+import { runAct, type ActRun } from '@incidents-pipeline/devtools/act/run';
+import { ensureTestBaseImage } from '@incidents-pipeline/devtools/base-image/base-image';
+import type { TestRepo } from '@incidents-pipeline/test-support/git-repo';
 import { runTool } from '../src/process.js';
 import { clusterDown, clusterUp, kubectl, releaseHistory, type ClusterEnv } from './cluster/scenario.js';
 

@@ -1,12 +1,13 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { tempDir } from '../src/testing/action-env.js';
-import { projectRepo } from '../src/testing/act/pipeline-repo.js';
-import { runAct, type ActRun } from '../src/testing/act/run.js';
-import { ensureTestBaseImage } from '../src/testing/base-image.js';
-import { TestRepo } from '../src/testing/git-repo.js';
-import { startTestRegistry, type TestRegistry } from '../src/testing/registry.js';
+import { tempDir } from '@incidents-pipeline/test-support/action-env';
+import { projectRepo } from '@incidents-pipeline/devtools/act/pipeline-repo';
+import { runAct, type ActRun } from '@incidents-pipeline/devtools/act/run';
+import { ensureTestBaseImage } from '@incidents-pipeline/devtools/base-image/base-image';
+import { TestRepo } from '@incidents-pipeline/test-support/git-repo';
+import { startTestRegistry, type TestRegistry } from '@incidents-pipeline/devtools/registry/registry';
 import { DockerClient } from '../src/docker.js';
 import { runTool } from '../src/process.js';
 import {
@@ -16,7 +17,6 @@ import {
   helm,
   kubectl,
   releaseHistory,
-  sleep,
   type ClusterEnv,
 } from './cluster/scenario.js';
 

@@ -3,8 +3,12 @@ import { chmodSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { rollBack } from '../src/deploy-recovery.js';
 import { HelmClient, type ReleaseTarget } from '../src/helm.js';
-import { tempDir } from '../src/testing/action-env.js';
-import { createStandIns, type StandIns, type StandInState } from '../src/testing/stand-in-tools.js';
+import { tempDir } from '@incidents-pipeline/test-support/action-env';
+import {
+  createStandIns,
+  type StandIns,
+  type StandInState,
+} from '@incidents-pipeline/test-support/stand-in-tools';
 
 /**
  * The recovery room against the stand-in helm: each step reports the state it left, and changes nothing

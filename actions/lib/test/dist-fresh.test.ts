@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execa } from 'execa';
-import { tempDir } from '../src/testing/action-env.js';
+import { tempDir } from '@incidents-pipeline/test-support/action-env';
 
 /**
  * The runner executes the committed `dist/index.js`, not the sources: a bundle that was not rebuilt

@@ -8,7 +8,7 @@ import {
   FAKE_IMAGE_ID,
   type StandIns,
   type StandInState,
-} from '../src/testing/stand-in-tools.js';
+} from '@incidents-pipeline/test-support/stand-in-tools';
 
 const plan = planBuild({
   image: 'incidents-service',

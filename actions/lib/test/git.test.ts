@@ -1,6 +1,6 @@
 import { jest, afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { GITHUB_ACTIONS_BOT, GitClient } from '../src/git.js';
-import { ISOLATED_GIT_ENV, TestRepo, withoutIdentity } from '../src/testing/git-repo.js';
+import { ISOLATED_GIT_ENV, TestRepo, withoutIdentity } from '@incidents-pipeline/test-support/git-repo';
 
 // Real git processes; a busy machine can take seconds per repository.
 jest.setTimeout(60_000);

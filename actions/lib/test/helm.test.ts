@@ -16,7 +16,7 @@ import {
   type HelmVersion,
   type UpgradeInstallOptions,
 } from '../src/helm.js';
-import { tempDir } from '../src/testing/action-env.js';
+import { tempDir } from '@incidents-pipeline/test-support/action-env';
 import { locateTool, TOOL_PINS } from '../src/tools.js';
 
 const HELM4: HelmVersion = { version: 'v4.1.4', major: 4 };

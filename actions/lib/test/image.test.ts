@@ -10,8 +10,8 @@ import {
   resolveBuildMetadata,
   type BuildRequest,
 } from '../src/image.js';
-import { tempDir } from '../src/testing/action-env.js';
-import { ISOLATED_GIT_ENV } from '../src/testing/git-repo.js';
+import { tempDir } from '@incidents-pipeline/test-support/action-env';
+import { ISOLATED_GIT_ENV } from '@incidents-pipeline/test-support/git-repo';
 
 const SHA = '0123456789abcdef0123456789abcdef01234567';
 const request = (overrides: Partial<BuildRequest> = {}): BuildRequest => ({

@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { installKind, kindAssetName, parseChecksumFile } from '../src/kind-install.js';
-import { tempDir } from '../src/testing/action-env.js';
+import { tempDir } from '@incidents-pipeline/test-support/action-env';
 
 /** A release mirror on 127.0.0.1 serving one good asset, one with a wrong checksum, and no others. */
 const GOOD = Buffer.from('#!/bin/sh\necho kind v0.31.0\n');

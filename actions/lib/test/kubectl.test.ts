@@ -14,7 +14,7 @@ import {
   parseServices,
 } from '../src/kubectl.js';
 import { httpSmokeTest } from '../src/smoke-test.js';
-import { createStandIns, type StandIns } from '../src/testing/stand-in-tools.js';
+import { createStandIns, type StandIns } from '@incidents-pipeline/test-support/stand-in-tools';
 
 const list = (items: unknown[]) => JSON.stringify({ kind: 'List', items });
 

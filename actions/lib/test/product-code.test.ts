@@ -1,24 +1,22 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from '@jest/globals';
 import ts from 'typescript';
+import { REPO_ROOT as ROOT } from '@incidents-pipeline/test-support/repository';
 
 /**
  * Product code holds no test-only code: every public method of the tool clients in actions/lib is
- * called by an action or the CLI. A method only tests call belongs to the test infrastructure
- * (actions/lib/src/testing), and one nobody calls should not exist.
+ * called by an action, the CLI or the library. A method only tests call belongs to the test support
+ * (test-support/) or the development platform (devtools/), and one nobody calls should not exist.
  */
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const LIB_SRC = path.join(ROOT, 'actions/lib/src');
-const TESTING = path.join(LIB_SRC, 'testing');
 
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory())
-      return ['node_modules', 'dist', 'test', 'testing'].includes(entry.name) ? [] : sources(full);
+      return ['node_modules', 'dist', 'test'].includes(entry.name) ? [] : sources(full);
     return entry.name.endsWith('.ts') ? [full] : [];
   });
 }
@@ -26,8 +24,7 @@ function sources(dir: string): string[] {
 /** Every TypeScript source of an action, the CLI and the library, without tests and test infrastructure. */
 const productFiles = readdirSync(path.join(ROOT, 'actions'), { withFileTypes: true })
   .filter((e) => e.isDirectory())
-  .flatMap((e) => sources(path.join(ROOT, 'actions', e.name, 'src')))
-  .filter((file) => !file.startsWith(TESTING));
+  .flatMap((e) => sources(path.join(ROOT, 'actions', e.name, 'src')));
 const parsed = productFiles.map((file) =>
   ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2023, true),
 );
@@ -58,18 +55,42 @@ const clientMethods: Method[] = parsed
     }),
   );
 
-/** Names accessed as `x.name` anywhere in product code, outside the method's own body. */
+/**
+ * The TypeScript language service over the product files, as tsc sees them (the root tsconfig, the
+ * workspace packages resolved through their exports maps): it finds the references of a symbol, not
+ * of a name, so a method is not "called" because another class has one of the same name.
+ */
+function languageService(files: string[]): ts.LanguageService {
+  const config = ts.readConfigFile(path.join(ROOT, 'tsconfig.json'), (f) => ts.sys.readFile(f));
+  const options = ts.parseJsonConfigFileContent(config.config, ts.sys, ROOT).options;
+  return ts.createLanguageService({
+    getScriptFileNames: () => files,
+    getScriptVersion: () => '0',
+    getScriptSnapshot: (f) => {
+      const text = ts.sys.readFile(f);
+      return text === undefined ? undefined : ts.ScriptSnapshot.fromString(text);
+    },
+    getCurrentDirectory: () => ROOT,
+    getCompilationSettings: () => options,
+    getDefaultLibFileName: (o) => ts.getDefaultLibFilePath(o),
+    fileExists: ts.sys.fileExists,
+    readFile: ts.sys.readFile,
+    readDirectory: ts.sys.readDirectory,
+    directoryExists: ts.sys.directoryExists,
+    getDirectories: ts.sys.getDirectories,
+    realpath: ts.sys.realpath,
+  });
+}
+
+const service = languageService(productFiles);
+
+/** Whether product code refers to the method anywhere but in its own declaration. */
 function isCalled(method: Method): boolean {
-  let found = false;
-  for (const source of parsed) {
-    const visit = (node: ts.Node): void => {
-      if (found || node === method.node) return;
-      if (ts.isPropertyAccessExpression(node) && node.name.text === method.name) found = true;
-      ts.forEachChild(node, visit);
-    };
-    visit(source);
-  }
-  return found;
+  const name = (method.node as ts.MethodDeclaration).name;
+  const references = service.findReferences(method.file, name.getStart()) ?? [];
+  return references
+    .flatMap((r) => r.references)
+    .some((r) => !r.isDefinition && productFiles.includes(r.fileName));
 }
 
 const TOOLS = ['git', 'helm', 'docker', 'kind', 'kubectl'];

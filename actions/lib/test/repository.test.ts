@@ -1,14 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from '@jest/globals';
 import { parse as parseYaml } from 'yaml';
 import { KIND_VERSION } from '../src/kind-install.js';
+import { REPO_ROOT as ROOT } from '@incidents-pipeline/test-support/repository';
 
 /** What the repository's files say about other files: every document they cite is in the repository. */
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const tracked = execFileSync('git', ['ls-files', '-z'], { cwd: ROOT, encoding: 'utf8' })
   .split('\0')
   .filter((f) => f !== '' && existsSync(path.join(ROOT, f)));

@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { execa } from 'execa';
-import { tempDir } from '../src/testing/action-env.js';
+import { tempDir } from '@incidents-pipeline/test-support/action-env';
 import {
   cachedToolPath,
   locateTool,

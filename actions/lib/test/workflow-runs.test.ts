@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from '@jest/globals';
 import { data, Evaluator, Lexer, Parser } from '@actions/expressions';
 import { parse as parseYaml } from 'yaml';
-import { tempDir } from '../src/testing/action-env.js';
+import { tempDir } from '@incidents-pipeline/test-support/action-env';
+import { REPO_ROOT as ROOT } from '@incidents-pipeline/test-support/repository';
 
 /**
  * How the workflows behave when runs meet: each other on GitHub (concurrency groups), earlier runs
@@ -33,7 +33,6 @@ interface Workflow {
   doc: { concurrency?: { group?: string }; jobs: Record<string, Job> };
 }
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const read = (file: string) => readFileSync(path.join(ROOT, file), 'utf8');
 const workflows: Workflow[] = readdirSync(path.join(ROOT, '.github/workflows'))
   .filter((f) => /\.ya?ml$/.test(f))

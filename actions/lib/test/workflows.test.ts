@@ -7,14 +7,13 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from '@jest/globals';
 import { parse as parseYaml } from 'yaml';
 import { TOOL_PINS } from '../src/tools.js';
+import { REPO_ROOT as ROOT } from '@incidents-pipeline/test-support/repository';
 
 type Mapping = Record<string, unknown>;
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const WORKFLOWS_DIR = path.join(ROOT, '.github/workflows');
 const ACT_DIR = path.join(ROOT, '.github/act');
 const EXPECTED_WORKFLOWS = ['ci.yml', 'daily-job.yml', 'deliver.yml', 'deploy.yml', 'release.yml'];

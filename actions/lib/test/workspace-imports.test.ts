@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from '@jest/globals';
 import ts from 'typescript';
+import { REPO_ROOT as ROOT } from '@incidents-pipeline/test-support/repository';
 
 /**
  * The actions and the CLI reach shared code through the workspace package name, never through a
@@ -10,7 +10,6 @@ import ts from 'typescript';
  * package use code it does not declare as a dependency.
  */
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const LIB = path.join(ROOT, 'actions/lib');
 const libPackage = JSON.parse(readFileSync(path.join(LIB, 'package.json'), 'utf8')) as {
   name: string;
@@ -45,6 +44,10 @@ const imports = consumers.flatMap((workspace) =>
 /** Where the exports map sends `<package>/<subpath>`, as Node, tsc, Jest and ncc read it. */
 function exported(subpath: string): string | undefined {
   for (const [pattern, target] of Object.entries(libPackage.exports)) {
+    if (!pattern.includes('*')) {
+      if (pattern === subpath) return path.join(LIB, target);
+      continue;
+    }
     const [before, after = ''] = pattern.split('*');
     if (
       subpath.startsWith(before) &&

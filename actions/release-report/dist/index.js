@@ -39345,11 +39345,14 @@ function getNamespace(input = 'namespace', fallback = 'incidents') {
 }
 /** A Go duration such as 5m, the form of Helm's `--timeout`. */
 function getHelmTimeout(input = 'timeout', fallback = '5m') {
-    const timeout = getOptional(input) ?? fallback;
-    if (parseGoDuration(timeout) === undefined) {
-        throw new InputError(input, `'${timeout}' is not a duration such as 5m, 300s or 1m30s`);
+    return requireGoDuration(input, getOptional(input) ?? fallback);
+}
+/** The one check of a Go duration, wherever it comes from (an action input, the CLI, the deploy flow). */
+function requireGoDuration(input, value) {
+    if (parseGoDuration(value) === undefined) {
+        throw new InputError(input, `'${value}' is not a duration such as 5m, 300s or 1m30s`);
     }
-    return timeout;
+    return value;
 }
 
 ;// CONCATENATED MODULE: ./src/inputs.ts

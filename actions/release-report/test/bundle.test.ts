@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { fileURLToPath } from 'node:url';
-import { runBundle } from '@incidents-pipeline/actions-lib/testing/action-env';
+import { runBundle } from '@incidents-pipeline/test-support/action-env';
 import {
   createStandIns,
   type StandIns,
   type StandInState,
-} from '@incidents-pipeline/actions-lib/testing/stand-in-tools';
+} from '@incidents-pipeline/test-support/stand-in-tools';
 
 /**
  * The committed bundle, run as the runner runs it, against a stand-in `helm` and `kubectl`: a release

@@ -1,11 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it, jest } from '@jest/globals';
-import { runBundle } from '@incidents-pipeline/actions-lib/testing/action-env';
-import {
-  ISOLATED_GIT_ENV,
-  TestRepo,
-  withoutIdentity,
-} from '@incidents-pipeline/actions-lib/testing/git-repo';
+import { runBundle } from '@incidents-pipeline/test-support/action-env';
+import { ISOLATED_GIT_ENV, TestRepo, withoutIdentity } from '@incidents-pipeline/test-support/git-repo';
 
 jest.setTimeout(120_000);
 

@@ -2,12 +2,8 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { jest, afterAll, afterEach, describe, expect, it } from '@jest/globals';
 import { runAction } from '@incidents-pipeline/actions-lib/action';
-import { runInProcess, type Inputs } from '@incidents-pipeline/actions-lib/testing/action-env';
-import {
-  ISOLATED_GIT_ENV,
-  TestRepo,
-  withoutIdentity,
-} from '@incidents-pipeline/actions-lib/testing/git-repo';
+import { runInProcess, type Inputs } from '@incidents-pipeline/test-support/action-env';
+import { ISOLATED_GIT_ENV, TestRepo, withoutIdentity } from '@incidents-pipeline/test-support/git-repo';
 import { run } from '../src/main.js';
 
 // Real git processes; a busy machine can take seconds per repository.

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { tempDir } from '@incidents-pipeline/actions-lib/testing/action-env';
-import { pipelineRepo } from '@incidents-pipeline/actions-lib/testing/act/pipeline-repo';
-import { runAct } from '@incidents-pipeline/actions-lib/testing/act/run';
-import { TestRepo } from '@incidents-pipeline/actions-lib/testing/git-repo';
+import { tempDir } from '@incidents-pipeline/test-support/action-env';
+import { pipelineRepo } from '@incidents-pipeline/devtools/act/pipeline-repo';
+import { runAct } from '@incidents-pipeline/devtools/act/run';
+import { TestRepo } from '@incidents-pipeline/test-support/git-repo';
 
 /**
  * release.yml under act (issue 15, case 3), in a test repository (pipeline-repo.ts): real git, the

@@ -1,5 +1,5 @@
 // kind stand-in under `npm run act`: kind's node images need a registry, so the kind-action stand-in
-// brings up the local cluster (actions/lib/src/testing/cluster/) instead, and this answers the kind
+// brings up the local cluster (devtools/cluster/) instead, and this answers the kind
 // calls our actions and workflows make on it, under the cluster name the workflow gave kind-action:
 // `kind get clusters` and `kind load docker-image IMAGE... --name NAME` (into the cluster's containerd,
 // through `npm run cluster -- load-image`). Any other call fails and says so, rather than pretend.
@@ -29,9 +29,10 @@ const name = () => {
 
 if (args[0] === 'get' && args[1] === 'clusters') {
   // Only while the local cluster runs, as kind lists only clusters that exist.
+  // `status` exits 1 unless the cluster is up; its --json answer says which state it is in.
   let up = false;
   try {
-    up = cli('status').includes('cluster: up');
+    up = JSON.parse(cli('status', '--json')).state === 'up';
   } catch {
     up = false;
   }

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   clusterUp,
@@ -8,7 +9,6 @@ import {
   readyPods,
   reportTime,
   serviceImage,
-  sleep,
   type ClusterEnv,
 } from './scenario.js';
 

@@ -1,12 +1,14 @@
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { ensureTestBaseImage } from '../../src/testing/base-image.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ensureTestBaseImage } from '@incidents-pipeline/devtools/base-image/base-image';
+import type { ClusterAccess } from '@incidents-pipeline/devtools/cluster/cluster';
 import { HelmClient, type HistoryEntry } from '../../src/helm.js';
 import { KubectlClient, type PortForward } from '../../src/kubectl.js';
 import { createConsoleLog, useLog } from '../../src/log.js';
 import { runTool } from '../../src/process.js';
-import { runBundle, type ActionRun, type Inputs } from '../../src/testing/action-env.js';
+import { runBundle, type ActionRun, type Inputs } from '@incidents-pipeline/test-support/action-env';
 import { locateTool } from '../../src/tools.js';
+import { REPO_ROOT as REPO } from '@incidents-pipeline/test-support/repository';
 
 /**
  * What the deploy scenarios share: the local cluster brought up (idempotent), the service image built
@@ -14,7 +16,7 @@ import { locateTool } from '../../src/tools.js';
  * as the runner runs it, and the in-cluster load client that proves no request fails during a change.
  */
 
-export const REPO = fileURLToPath(new URL('../../../../', import.meta.url));
+export { REPO };
 export const IMAGE = 'incidents-cluster';
 export const HELM_DEPLOY = path.join(REPO, 'actions/helm-deploy/dist/index.js');
 export const CHART = path.join(REPO, 'chart');
@@ -23,8 +25,6 @@ export interface ClusterEnv {
   KUBECONFIG: string;
   PATH: string;
 }
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function cluster(args: string[]) {
   return runTool('npm', ['run', '--silent', 'cluster', '--', ...args], {
@@ -44,16 +44,14 @@ export async function clusterDown(): Promise<void> {
   await cluster(['down']);
 }
 
-/** `npm run cluster -- up` (a no-op when it runs) and the environment it prints, helm's folder added. */
+/** `npm run cluster -- up --json` (a no-op when it runs): its kubeconfig, its kubectl and helm first on PATH. */
 export async function clusterUp(): Promise<ClusterEnv> {
   useLog(createConsoleLog());
-  const up = await cluster(['up']);
-  const vars: Record<string, string> = {};
-  for (const m of up.stdout.matchAll(/^export (\w+)=(.*)$/gm)) vars[m[1]] = m[2];
+  const access = JSON.parse((await cluster(['up', '--json'])).stdout) as ClusterAccess;
   const helmDir = path.dirname(await locateTool('helm'));
   return {
-    KUBECONFIG: vars.KUBECONFIG,
-    PATH: `${vars.PATH.replace('$PATH', helmDir)}:${process.env.PATH ?? ''}`,
+    KUBECONFIG: access.kubeconfig,
+    PATH: `${access.binDir}:${helmDir}:${process.env.PATH ?? ''}`,
   };
 }
 

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { tempDir } from '../../src/testing/action-env.js';
+import { tempDir } from '@incidents-pipeline/test-support/action-env';
 import {
   CHART,
   clusterUp,

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execa } from 'execa';
 import { locateTool } from '../../src/tools.js';
@@ -12,7 +13,6 @@ import {
   readyPods,
   reportTime,
   serviceImage,
-  sleep,
   type ClusterEnv,
 } from './scenario.js';
 
