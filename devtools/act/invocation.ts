@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
-import { locateTool } from '@incidents-pipeline/actions-lib/tools';
+import { locateDevTool } from '../tools/pins.js';
 import {
   localRepositoryArgs,
   pinnedActions,
@@ -85,7 +85,7 @@ export async function actInvocation(
   const cache = actCacheDir(env);
   await mkdir(cache, { recursive: true });
   const recordFile = path.join(cache, 'record.jsonl');
-  const helm = await locateTool('helm', { env }).catch(() => '');
+  const helm = await locateDevTool('helm', { env }).catch(() => '');
   const args = [
     // Steps run on this machine with its node, docker and the bootstrap's tools.
     '-P',
@@ -120,9 +120,9 @@ export async function actInvocation(
   ];
   // GitHub runs the actions (node24) and setup-node's Node 24 for the steps; act in host mode takes
   // node from the PATH it was given, so the bootstrap's Node 24 goes first, whatever the machine has.
-  const node = await locateTool('node', { env });
+  const node = await locateDevTool('node', { env });
   return {
-    binary: await locateTool('act', { env }),
+    binary: await locateDevTool('act', { env }),
     args,
     env: {
       // act asks a web service for version notices unless told not to.
@@ -149,7 +149,7 @@ async function withCalledWorkflows(files: readonly string[], workdir: string): P
 
 /** actionlint's findings for the files, one per line (shellcheck is `npm run lint`'s job, not a run's). */
 async function actionlintProblems(files: readonly string[], workdir: string, env: Env): Promise<string[]> {
-  const actionlint = await locateTool('actionlint', { env });
+  const actionlint = await locateDevTool('actionlint', { env });
   const result = await execa(actionlint, ['-no-color', '-shellcheck=', '-pyflakes=', ...files], {
     cwd: workdir,
     reject: false,

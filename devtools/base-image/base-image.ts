@@ -2,7 +2,7 @@ import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { chmod, copyFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { runTool, type RunOptions } from '@incidents-pipeline/actions-lib/process';
-import { locateTool, TOOL_PINS } from '@incidents-pipeline/actions-lib/tools';
+import { ALL_PINS, locateDevTool } from '../tools/pins.js';
 import { tempDir } from '@incidents-pipeline/test-support/action-env';
 
 /**
@@ -13,8 +13,8 @@ import { tempDir } from '@incidents-pipeline/test-support/action-env';
  */
 
 export const TEST_BASE_REPOSITORY = 'incidents-test-base';
-/** The image's tag names the major; the binary is TOOL_PINS.node. */
-const NODE_MAJOR = Number(TOOL_PINS.node.version.replace(/^v/, '').split('.')[0]);
+/** The image's tag names the major; the binary is ALL_PINS.node. */
+const NODE_MAJOR = Number(ALL_PINS.node.version.replace(/^v/, '').split('.')[0]);
 const SUITE = 'bookworm';
 
 export interface TestBaseImage {
@@ -135,7 +135,7 @@ function slim(rootfs: string): void {
  */
 async function nodeBinary(): Promise<{ file: string; source: string }> {
   return {
-    file: await locateTool('node'),
-    source: `npm node-linux-${process.arch} ${TOOL_PINS.node.version}`,
+    file: await locateDevTool('node'),
+    source: `npm node-linux-${process.arch} ${ALL_PINS.node.version}`,
   };
 }

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa, type ResultPromise } from 'execa';
 import { stringify } from 'yaml';
-import { locateTool } from '@incidents-pipeline/actions-lib/tools';
+import { locateDevTool } from '../tools/pins.js';
 import { tempDir } from '@incidents-pipeline/test-support/action-env';
 
 /**
@@ -60,7 +60,7 @@ export function freePort(): Promise<number> {
 }
 
 export async function startTestRegistry(options: TestRegistryOptions = {}): Promise<TestRegistry> {
-  const binary = await locateTool('registry');
+  const binary = await locateDevTool('registry');
   // Another process may take the free port between the probe and the bind: then try another one.
   for (let attempt = 1; ; attempt++) {
     try {

@@ -5,10 +5,10 @@ import { tempDir } from '@incidents-pipeline/test-support/action-env';
 import { pipelineRepo } from '../act/pipeline-repo.js';
 import { runAct } from '../act/run.js';
 import type { TestRepo } from '@incidents-pipeline/test-support/git-repo';
-import { locateTool, TOOL_PINS } from '@incidents-pipeline/actions-lib/tools';
+import { ALL_PINS, locateDevTool } from '../tools/pins.js';
 
 /** The major of the Node `npm run act` puts first on PATH (the bootstrap's), not of this process. */
-const NODE_MAJOR = TOOL_PINS.node.version.replace(/^v/, '').split('.')[0];
+const NODE_MAJOR = ALL_PINS.node.version.replace(/^v/, '').split('.')[0];
 
 /**
  * The stand-ins that need no cluster, each run by act in a workflow of a test repository that uses
@@ -85,7 +85,7 @@ describe('the stand-ins in a run', () => {
   test("setup-node accepts the bootstrap's node; setup-helm puts the bootstrap's helm first; the rest record", async () => {
     const run = await standIns(NODE_MAJOR);
     expect(run.jobs).toEqual({ 'stand-ins': 'success' });
-    expect(readFileSync(helmFile, 'utf8').trim()).toBe(await locateTool('helm'));
+    expect(readFileSync(helmFile, 'utf8').trim()).toBe(await locateDevTool('helm'));
     expect(run.records).toEqual([
       {
         action: 'docker/login-action',

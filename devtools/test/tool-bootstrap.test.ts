@@ -5,7 +5,8 @@ import { execa } from 'execa';
 import { tempDir } from '@incidents-pipeline/test-support/action-env';
 import { installTool, ToolInstallError } from '../tools/install.js';
 import { installSystemTool } from '../tools/install-system.js';
-import { cachedToolPath, locateTool, PINNED_TOOLS, TOOL_PINS } from '@incidents-pipeline/actions-lib/tools';
+import { cachedToolPath } from '@incidents-pipeline/actions-lib/tools';
+import { ALL_PINS, PINNED_TOOLS, locateDevTool } from '../tools/pins.js';
 import { REPO_ROOT as ROOT } from '@incidents-pipeline/test-support/repository';
 
 /** `npm run tools`: what it prints, how it installs, and how it fails. */
@@ -30,11 +31,13 @@ describe('npm run tools', () => {
     expect(result.exitCode).toBe(0);
     const lines = String(result.stdout).trim().split('\n');
     const expected = await Promise.all(
-      PINNED_TOOLS.map(async (tool) => `${tool} ${TOOL_PINS[tool].version} ${await locateTool(tool)}`),
+      PINNED_TOOLS.map(async (tool) => `${tool} ${ALL_PINS[tool].version} ${await locateDevTool(tool)}`),
     );
     expect(lines.slice(0, PINNED_TOOLS.length)).toEqual(expected);
     expect(lines.slice(PINNED_TOOLS.length)).toEqual([
-      expect.stringMatching(new RegExp(`^shellcheck \\d+\\.\\d+\\.\\d+ ${await locateTool('shellcheck')}$`)),
+      expect.stringMatching(
+        new RegExp(`^shellcheck \\d+\\.\\d+\\.\\d+ ${await locateDevTool('shellcheck')}$`),
+      ),
     ]);
   }, 60_000);
 });
@@ -44,12 +47,12 @@ describe('installTool', () => {
     // The machine's Go module and build caches are shared, so after `npm run tools` this only links.
     const env = { ...process.env, INCIDENTS_TOOLS_CACHE: scratchCache() };
     const installed = await installTool('kind', env);
-    expect(installed).toBe(cachedToolPath('kind', env));
+    expect(installed).toBe(cachedToolPath('kind', ALL_PINS['kind'], env));
     expect((await execa(installed, ['version'])).stdout).toMatch(
-      new RegExp(`^kind ${TOOL_PINS.kind.version} `),
+      new RegExp(`^kind ${ALL_PINS.kind.version} `),
     );
     // Nothing but the finished folder is left in the cache.
-    expect(readdirSync(env.INCIDENTS_TOOLS_CACHE)).toEqual([`kind-${TOOL_PINS.kind.version}`]);
+    expect(readdirSync(env.INCIDENTS_TOOLS_CACHE)).toEqual([`kind-${ALL_PINS.kind.version}`]);
     expect(readdirSync(path.dirname(installed))).toEqual(['kind']);
   }, 300_000);
 
@@ -70,7 +73,7 @@ describe('installTool', () => {
       expect(error).toBeInstanceOf(ToolInstallError);
       expect((error as Error).message).toMatch(
         new RegExp(
-          `^${tool} ${TOOL_PINS[tool].version}: ${command} is not on PATH\\. Install .*then run \`npm run tools\` again\\.$`,
+          `^${tool} ${ALL_PINS[tool].version}: ${command} is not on PATH\\. Install .*then run \`npm run tools\` again\\.$`,
         ),
       );
       expect((error as Error).message).toMatch(what);
@@ -92,7 +95,7 @@ describe('installTool', () => {
     expect(error).toBeInstanceOf(ToolInstallError);
     const message = (error as Error).message;
     expect(message).toContain(
-      `actionlint ${TOOL_PINS.actionlint.version}: \`go install -trimpath -ldflags=-s -w github.com/rhysd/actionlint/cmd/actionlint@${TOOL_PINS.actionlint.version}\` failed (exit 1):`,
+      `actionlint ${ALL_PINS.actionlint.version}: \`go install -trimpath -ldflags=-s -w github.com/rhysd/actionlint/cmd/actionlint@${ALL_PINS.actionlint.version}\` failed (exit 1):`,
     );
     expect(message).toMatch(/module lookup disabled by GOPROXY=off/);
     expect(message).toMatch(/fix the cause above, then run `npm run tools` again\.$/);

@@ -1,4 +1,4 @@
-import { locateTool, type SystemTool } from '@incidents-pipeline/actions-lib/tools';
+import { locateDevTool, type SystemTool } from './pins.js';
 import { runToolchain } from '../toolchain.js';
 import { ToolInstallError } from './install.js';
 
@@ -40,5 +40,5 @@ export async function installSystemTool(
       );
     }
   }
-  return locateTool(tool, { env });
+  return locateDevTool(tool, { env });
 }

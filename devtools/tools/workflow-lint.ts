@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
-import { locateTool } from '@incidents-pipeline/actions-lib/tools';
+import { locateDevTool } from './pins.js';
 
 /**
  * The workflow lint of `npm run lint`: actionlint (syntax, expressions, contexts, action inputs,
@@ -24,9 +24,9 @@ export interface WorkflowLint {
 
 export async function lintWorkflows(root: string): Promise<WorkflowLint> {
   const [actionlint, shellcheck, zizmor] = await Promise.all([
-    locateTool('actionlint'),
-    locateTool('shellcheck'),
-    locateTool('zizmor'),
+    locateDevTool('actionlint'),
+    locateDevTool('shellcheck'),
+    locateDevTool('zizmor'),
   ]);
   const workflowsDir = path.join(root, '.github', 'workflows');
   const workflows = (await readdir(workflowsDir))

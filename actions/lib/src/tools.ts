@@ -6,19 +6,17 @@ import { execa } from 'execa';
 import { ActionError } from './errors.js';
 
 /**
- * The upstream tools the pipeline is built around, at the one set of versions pinned for this
- * repository, and the one way to find them. Tests and the local CLI both ask `locateTool`, so a
- * test never runs against some other version than the CLI, and a missing tool is an error that
+ * The upstream tools the product runs, helm and kind, at the one set of versions pinned for this
+ * repository, and the one way to find a pinned tool. Tests and the local CLI both ask `locateTool`,
+ * so a test never runs against some other version than the CLI, and a missing tool is an error that
  * says how to get it instead of a silently skipped test.
  *
- * `npm run tools` (devtools/tools/) builds these pins from their own registries into
- * the cache this file names; nothing here installs anything.
+ * The development platform pins its own tools (act, actionlint, zizmor, Node 24, the registry) in
+ * devtools/tools/pins.ts and finds them through `locatePinnedTool`; `npm run tools` (devtools/tools/)
+ * builds every pin from its own registry into the cache this file names. Nothing here installs anything.
  */
 
-export type PinnedTool = 'helm' | 'actionlint' | 'zizmor' | 'act' | 'kind' | 'node' | 'registry';
-/** Tools taken from the machine's packages as they are (Debian's shellcheck), never built here. */
-export type SystemTool = 'shellcheck';
-export type LocatableTool = PinnedTool | SystemTool;
+export type ProductTool = 'helm' | 'kind';
 
 export interface ToolPin {
   /** The version as the tool reports it, and as its registry names it. */
@@ -27,35 +25,12 @@ export interface ToolPin {
   readonly versionArgs: readonly string[];
 }
 
-export const TOOL_PINS: Readonly<Record<PinnedTool, ToolPin>> = {
+export const TOOL_PINS: Readonly<Record<ProductTool, ToolPin>> = {
   // The workflows' Azure/setup-helm installs this same version (workflows.test.ts holds them equal).
   helm: { version: 'v4.3.2', versionArgs: ['version', '--template', '{{.Version}}'] },
-  actionlint: { version: 'v1.7.12', versionArgs: ['-version'] },
-  zizmor: { version: '1.32.0', versionArgs: ['--version'] },
-  // 0.2.81 is the first act that runs node24 actions; this is the newest the Go module proxy serves.
-  act: { version: 'v0.2.89', versionArgs: ['--version'] },
   // The kind helm/kind-action v1.14.0 installs in the workflows.
   kind: { version: 'v0.31.0', versionArgs: ['version'] },
-  // The Node the workflows' setup-node asks for (24) and GitHub runs actions on, for local act runs and
-  // the test base image; the machine's own node may be older (workflows.test.ts holds the majors equal).
-  node: { version: 'v24.22.3', versionArgs: ['--version'] },
-  // The registry that plays GHCR on loopback in the act and cluster tests (CNCF distribution).
-  registry: { version: 'v3.1.2', versionArgs: ['--version'] },
 };
-
-const SYSTEM_TOOLS: Readonly<Record<SystemTool, { versionArgs: readonly string[]; howToGet: string }>> = {
-  // actionlint runs shellcheck on every `run:` script, but only when it finds it on PATH.
-  shellcheck: {
-    versionArgs: ['--version'],
-    howToGet: "install Debian's package: apt-get install shellcheck",
-  },
-};
-
-export const PINNED_TOOLS = Object.keys(TOOL_PINS) as PinnedTool[];
-
-export function isPinned(tool: LocatableTool): tool is PinnedTool {
-  return tool in TOOL_PINS;
-}
 
 type Env = Record<string, string | undefined>;
 
@@ -67,8 +42,8 @@ export function toolsCacheDir(env: Env = process.env): string {
 }
 
 /** Where `npm run tools` puts a pinned tool: one folder per name and version, so pins never collide. */
-export function cachedToolPath(tool: PinnedTool, env: Env = process.env): string {
-  return path.join(toolsCacheDir(env), `${tool}-${TOOL_PINS[tool].version}`, tool);
+export function cachedToolPath(tool: string, pin: ToolPin, env: Env = process.env): string {
+  return path.join(toolsCacheDir(env), `${tool}-${pin.version}`, tool);
 }
 
 /** The first `x.y.z` in a tool's version output, without a leading `v`. */
@@ -108,7 +83,7 @@ export async function isExecutable(file: string): Promise<boolean> {
 export class ToolNotInstalledError extends ActionError {
   override readonly name = 'ToolNotInstalledError';
   constructor(
-    readonly tool: LocatableTool,
+    readonly tool: string,
     message: string,
   ) {
     super(message);
@@ -123,24 +98,30 @@ export interface LocateOptions {
 const located = new Map<string, Promise<string>>();
 
 /**
- * The executable of `tool`: the one on PATH when it reports the pinned version, else the one
- * `npm run tools` put in the cache, else a `ToolNotInstalledError` that names `npm run tools`.
- * Answers are kept for the life of the process; a failed lookup is not, so installing helps at once.
+ * The executable of a product tool: the one on PATH when it reports the pinned version, else the
+ * one `npm run tools` put in the cache, else a `ToolNotInstalledError` that names `npm run tools`.
  */
-export function locateTool(tool: LocatableTool, options: LocateOptions = {}): Promise<string> {
+export function locateTool(tool: ProductTool, options: LocateOptions = {}): Promise<string> {
+  return locatePinnedTool(tool, TOOL_PINS[tool], options);
+}
+
+/**
+ * `locateTool` for any pinned tool, product or development platform. Answers are kept for the life
+ * of the process; a failed lookup is not, so installing helps at once.
+ */
+export function locatePinnedTool(tool: string, pin: ToolPin, options: LocateOptions = {}): Promise<string> {
   const env = options.env ?? process.env;
-  const key = [tool, env.PATH ?? '', toolsCacheDir(env)].join('\0');
+  const key = [tool, pin.version, env.PATH ?? '', toolsCacheDir(env)].join('\0');
   let found = located.get(key);
   if (!found) {
-    found = isPinned(tool) ? locatePinned(tool, env) : locateSystem(tool, env);
+    found = locatePinned(tool, pin, env);
     found.catch(() => located.delete(key));
     located.set(key, found);
   }
   return found;
 }
 
-async function locatePinned(tool: PinnedTool, env: Env): Promise<string> {
-  const pin = TOOL_PINS[tool];
+async function locatePinned(tool: string, pin: ToolPin, env: Env): Promise<string> {
   const onPath = await findOnPath(tool, env);
   let pathNote = `no ${tool} on PATH`;
   if (onPath) {
@@ -148,20 +129,11 @@ async function locatePinned(tool: PinnedTool, env: Env): Promise<string> {
     if (samePinnedVersion(version, pin.version)) return onPath;
     pathNote = `${onPath} is ${version ?? 'of an unknown version'}`;
   }
-  const cached = cachedToolPath(tool, env);
+  const cached = cachedToolPath(tool, pin, env);
   // The cache folder is named by version and filled atomically, so a present binary is the pinned one.
   if (await isExecutable(cached)) return cached;
   throw new ToolNotInstalledError(
     tool,
     `${tool} ${pin.version} is not installed (${pathNote}; nothing at ${cached}). Run \`npm run tools\`.`,
-  );
-}
-
-async function locateSystem(tool: SystemTool, env: Env): Promise<string> {
-  const onPath = await findOnPath(tool, env);
-  if (onPath && (await probeVersion(onPath, SYSTEM_TOOLS[tool].versionArgs)) !== undefined) return onPath;
-  throw new ToolNotInstalledError(
-    tool,
-    `${tool} is not installed (${onPath ? `${onPath} does not run` : 'not on PATH'}): ${SYSTEM_TOOLS[tool].howToGet}, then run \`npm run tools\`.`,
   );
 }

@@ -11,6 +11,7 @@ import { describe, expect, test } from '@jest/globals';
 import { parse as parseYaml } from 'yaml';
 import { TOOL_PINS } from '../src/tools.js';
 import { REPO_ROOT as ROOT } from '@incidents-pipeline/test-support/repository';
+import { DEV_TOOL_PINS } from '@incidents-pipeline/devtools/tools/pins';
 
 type Mapping = Record<string, unknown>;
 
@@ -425,8 +426,8 @@ describe('pins shared with the tool bootstrap', () => {
     expect(setups).toBeGreaterThan(0);
   });
 
-  test('setup-node asks for the Node major the tool bootstrap provides for local runs (TOOL_PINS.node)', () => {
-    const major = TOOL_PINS.node.version.replace(/^v/, '').split('.')[0];
+  test('setup-node asks for the Node major the tool bootstrap provides for local runs (DEV_TOOL_PINS.node)', () => {
+    const major = DEV_TOOL_PINS.node.version.replace(/^v/, '').split('.')[0];
     const problems: string[] = [];
     let setups = 0;
     for (const jobRef of allJobs) {

@@ -38405,36 +38405,16 @@ const external_node_fs_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequi
 const TOOL_PINS = {
     // The workflows' Azure/setup-helm installs this same version (workflows.test.ts holds them equal).
     helm: { version: 'v4.3.2', versionArgs: ['version', '--template', '{{.Version}}'] },
-    actionlint: { version: 'v1.7.12', versionArgs: ['-version'] },
-    zizmor: { version: '1.32.0', versionArgs: ['--version'] },
-    // 0.2.81 is the first act that runs node24 actions; this is the newest the Go module proxy serves.
-    act: { version: 'v0.2.89', versionArgs: ['--version'] },
     // The kind helm/kind-action v1.14.0 installs in the workflows.
     kind: { version: 'v0.31.0', versionArgs: ['version'] },
-    // The Node the workflows' setup-node asks for (24) and GitHub runs actions on, for local act runs and
-    // the test base image; the machine's own node may be older (workflows.test.ts holds the majors equal).
-    node: { version: 'v24.22.3', versionArgs: ['--version'] },
-    // The registry that plays GHCR on loopback in the act and cluster tests (CNCF distribution).
-    registry: { version: 'v3.1.2', versionArgs: ['--version'] },
 };
-const SYSTEM_TOOLS = {
-    // actionlint runs shellcheck on every `run:` script, but only when it finds it on PATH.
-    shellcheck: {
-        versionArgs: ['--version'],
-        howToGet: "install Debian's package: apt-get install shellcheck",
-    },
-};
-const PINNED_TOOLS = Object.keys(TOOL_PINS);
-function isPinned(tool) {
-    return tool in TOOL_PINS;
-}
 /** `$INCIDENTS_TOOLS_CACHE`, else `~/.cache/incidents-pipeline/tools`: outside every clone, shared by all. */
 function toolsCacheDir(env = process.env) {
     return path.resolve(env.INCIDENTS_TOOLS_CACHE || path.join(homedir(), '.cache', 'incidents-pipeline', 'tools'));
 }
 /** Where `npm run tools` puts a pinned tool: one folder per name and version, so pins never collide. */
-function cachedToolPath(tool, env = process.env) {
-    return path.join(toolsCacheDir(env), `${tool}-${TOOL_PINS[tool].version}`, tool);
+function cachedToolPath(tool, pin, env = process.env) {
+    return path.join(toolsCacheDir(env), `${tool}-${pin.version}`, tool);
 }
 /** The first `x.y.z` in a tool's version output, without a leading `v`. */
 function reportedVersion(output) {
@@ -38479,23 +38459,28 @@ class ToolNotInstalledError extends errors/* ActionError */.lZ {
 }
 const located = new Map();
 /**
- * The executable of `tool`: the one on PATH when it reports the pinned version, else the one
- * `npm run tools` put in the cache, else a `ToolNotInstalledError` that names `npm run tools`.
- * Answers are kept for the life of the process; a failed lookup is not, so installing helps at once.
+ * The executable of a product tool: the one on PATH when it reports the pinned version, else the
+ * one `npm run tools` put in the cache, else a `ToolNotInstalledError` that names `npm run tools`.
  */
 function locateTool(tool, options = {}) {
+    return locatePinnedTool(tool, TOOL_PINS[tool], options);
+}
+/**
+ * `locateTool` for any pinned tool, product or development platform. Answers are kept for the life
+ * of the process; a failed lookup is not, so installing helps at once.
+ */
+function locatePinnedTool(tool, pin, options = {}) {
     const env = options.env ?? process.env;
-    const key = [tool, env.PATH ?? '', toolsCacheDir(env)].join('\0');
+    const key = [tool, pin.version, env.PATH ?? '', toolsCacheDir(env)].join('\0');
     let found = located.get(key);
     if (!found) {
-        found = isPinned(tool) ? locatePinned(tool, env) : locateSystem(tool, env);
+        found = locatePinned(tool, pin, env);
         found.catch(() => located.delete(key));
         located.set(key, found);
     }
     return found;
 }
-async function locatePinned(tool, env) {
-    const pin = TOOL_PINS[tool];
+async function locatePinned(tool, pin, env) {
     const onPath = await findOnPath(tool, env);
     let pathNote = `no ${tool} on PATH`;
     if (onPath) {
@@ -38504,17 +38489,11 @@ async function locatePinned(tool, env) {
             return onPath;
         pathNote = `${onPath} is ${version ?? 'of an unknown version'}`;
     }
-    const cached = cachedToolPath(tool, env);
+    const cached = cachedToolPath(tool, pin, env);
     // The cache folder is named by version and filled atomically, so a present binary is the pinned one.
     if (await isExecutable(cached))
         return cached;
     throw new ToolNotInstalledError(tool, `${tool} ${pin.version} is not installed (${pathNote}; nothing at ${cached}). Run \`npm run tools\`.`);
-}
-async function locateSystem(tool, env) {
-    const onPath = await findOnPath(tool, env);
-    if (onPath && (await probeVersion(onPath, SYSTEM_TOOLS[tool].versionArgs)) !== undefined)
-        return onPath;
-    throw new ToolNotInstalledError(tool, `${tool} is not installed (${onPath ? `${onPath} does not run` : 'not on PATH'}): ${SYSTEM_TOOLS[tool].howToGet}, then run \`npm run tools\`.`);
 }
 
 ;// CONCATENATED MODULE: ../lib/src/process.ts
