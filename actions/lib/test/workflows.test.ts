@@ -400,6 +400,59 @@ describe('our actions as the workflows use them', () => {
   });
 });
 
+describe('reusable workflows and the secrets handed to them', () => {
+  /** The secrets a workflow declares under `on.workflow_call.secrets`. */
+  const declaredSecrets = (workflow: WorkflowFile): string[] =>
+    Object.keys(asMapping(asMapping(triggersOf(workflow).workflow_call).secrets));
+  /** `secrets.<NAME>` read anywhere in the jobs; GITHUB_TOKEN is given to every run. */
+  const secretsRead = (node: unknown): string[] => [
+    ...new Set(
+      expressionsIn(node)
+        .flatMap((e) => [...e.matchAll(/\bsecrets\.([\w-]+)/g)].map((m) => m[1]))
+        .filter((name) => name !== 'GITHUB_TOKEN'),
+    ),
+  ];
+  const calls = allJobs.filter(({ job }) => /^\.\/\.github\/workflows\//.test(asString(job.uses) ?? ''));
+
+  test('a workflow that can be called declares every secret its jobs read', () => {
+    // Undeclared, a called workflow's secret is an empty string on GitHub, even an environment
+    // secret of the job's own environment, and the run reports no error (actions/runner#4453).
+    const problems: string[] = [];
+    for (const workflow of workflows.filter((w) => 'workflow_call' in triggersOf(w))) {
+      const declared = declaredSecrets(workflow);
+      for (const name of secretsRead(workflow.doc.jobs)) {
+        if (!declared.includes(name))
+          problems.push(`${workflow.file}: reads secrets.${name} but on.workflow_call.secrets lacks it`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  test('every call of one of our workflows hands over, by name, each secret the called workflow declares', () => {
+    expect(calls.map((c) => `${c.workflow.file} > ${c.id}`)).toEqual(
+      expect.arrayContaining(['deliver.yml > deploy-environment', 'release.yml > deliver']),
+    );
+    const problems: string[] = [];
+    for (const call of calls) {
+      const where = `${call.workflow.file} > ${call.id}`;
+      const called = workflows.find((w) => `./.github/workflows/${w.file}` === asString(call.job.uses));
+      if (!called) {
+        problems.push(`${where}: calls ${asString(call.job.uses)}, which does not exist`);
+        continue;
+      }
+      // `inherit` would hand over every secret the caller can see (zizmor: secrets-inherit).
+      if (call.job.secrets === 'inherit') problems.push(`${where}: secrets: inherit, name them instead`);
+      const given = asMapping(call.job.secrets);
+      for (const name of declaredSecrets(called)) {
+        const value = asString(given[name])?.replace(/\s+/g, '');
+        if (value !== `\${{secrets.${name}}}`)
+          problems.push(`${where}: does not pass secrets.${name} on to ${called.file}`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+});
+
 describe('pins shared with the tool bootstrap', () => {
   test('setup-helm installs the helm version the tests run (TOOL_PINS.helm), before any step uses helm', () => {
     const problems: string[] = [];
