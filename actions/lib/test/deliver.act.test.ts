@@ -133,7 +133,8 @@ async function act(label: string, args: string[]): Promise<ActRun> {
 
 async function pushTag(tag: string): Promise<ActRun> {
   const event = path.join(cacheDir, `push-${tag}.json`);
-  writeFileSync(event, JSON.stringify({ ref: `refs/tags/${tag}` }));
+  // As GitHub's payload does: validate checks that the tag's commit is on the default branch.
+  writeFileSync(event, JSON.stringify({ ref: `refs/tags/${tag}`, repository: { default_branch: 'main' } }));
   return act(`deliver ${tag} (tag push)`, ['push', '-W', '.github/workflows/deliver.yml', '-e', event]);
 }
 

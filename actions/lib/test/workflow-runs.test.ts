@@ -182,6 +182,38 @@ describe('images rebuilt from a tag', () => {
   });
 });
 
+describe('release.yml runs only on the default branch', () => {
+  // It tags the commit it runs on: dispatched on another branch it would release unreviewed code.
+  const tagJob = workflow('release.yml').doc.jobs.tag;
+  const guard = (tagJob.steps ?? []).findIndex((s) => s.id === 'default-branch');
+
+  test('the first step of the tag job refuses any other ref, and says where to dispatch it', () => {
+    expect(guard).toBe(0);
+    const step = tagJob.steps![guard];
+    const check = (ref: string, defaultBranch: string) => {
+      const env = Object.fromEntries(
+        Object.entries(step.env ?? {}).map(([k, v]) => [
+          k,
+          evaluate(String(v), { github: { ref, event: { repository: { default_branch: defaultBranch } } } }),
+        ]),
+      );
+      try {
+        runStep(step, env);
+        return 'ran';
+      } catch (error) {
+        return String((error as { stdout?: Buffer }).stdout ?? error);
+      }
+    };
+    expect(check('refs/heads/main', 'main')).toBe('ran');
+    expect(check('refs/heads/trunk', 'trunk')).toBe('ran');
+    expect(check('refs/heads/feature', 'main')).toBe(
+      '::error::release.yml tags the commit it runs on, so it runs only on the default branch main: dispatch it on main, not on refs/heads/feature\n',
+    );
+    expect(check('refs/tags/v1.0.0', 'main')).toMatch(/not on refs\/tags\/v1\.0\.0/);
+    expect(check('refs/heads/main', '')).toMatch(/^::error::the event names no default branch/);
+  });
+});
+
 describe('pin updates', () => {
   test('Dependabot watches every ecosystem the repository pins, where its manifests are', () => {
     const dependabot = parseYaml(read('.github/dependabot.yml')) as {

@@ -114,6 +114,10 @@ export async function actInvocation(
     `INCIDENTS_ACT_HELM=${helm}`,
     '--env',
     `INCIDENTS_ACT_RECORD=${recordFile}`,
+    // act reports `master` as github.event.repository.default_branch unless told; release.yml and
+    // semver-tag's validate check against it. An event file (-e) must name it itself.
+    '--defaultbranch',
+    await defaultBranchOf(workdir),
     ...localRepositoryArgs(PROJECT, pins),
     // Last, so the caller's flags win over every default above (act keeps the last value of a flag).
     ...userArgs,
@@ -131,6 +135,21 @@ export async function actInvocation(
     },
     recordFile,
   };
+}
+
+/** The branch origin's HEAD names in the clone (as `git clone` sets it), else `main`. */
+export async function defaultBranchOf(workdir: string): Promise<string> {
+  const result = await execa('git', ['symbolic-ref', '--quiet', '--short', 'refs/remotes/origin/HEAD'], {
+    cwd: workdir,
+    reject: false,
+  });
+  const branch =
+    result.exitCode === 0
+      ? String(result.stdout)
+          .trim()
+          .replace(/^origin\//, '')
+      : '';
+  return branch || 'main';
 }
 
 /** The files and, transitively, the local workflows their jobs call. */
