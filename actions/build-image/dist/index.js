@@ -41854,6 +41854,15 @@ function tryParseTag(tag, prefix) {
         return undefined;
     }
 }
+/** A version if `text` is a bare strict semver, otherwise `undefined`. */
+function tryParseVersion(text) {
+    try {
+        return parseVersion(text);
+    }
+    catch {
+        return undefined;
+    }
+}
 /** Accepts a bare version or one with the prefix (`1.2.3` or `v1.2.3`), for CLI arguments. */
 function parseVersionOrTag(text, prefix, options = {}) {
     if (prefix !== '' && text.startsWith(prefix))

@@ -374,6 +374,17 @@ describe('lasting environments', () => {
     expect(withValues('rollback-on-failure')).toBe('true');
   });
 
+  test("a delivery's hand-over refuses to move an environment back; a dispatch of deploy.yml may", () => {
+    const deploy = workflow('deploy.yml').doc.jobs['deploy-environment'].steps!.find(
+      (s) => s.uses === './actions/helm-deploy',
+    )!;
+    const refuses = (inputs: Mapping) => evaluate(String(deploy.with?.['refuse-downgrade']), { inputs });
+    const handOver = (workflow('deliver.yml').doc.jobs['deploy-environment'].with ?? {}) as Mapping;
+    // Called by deliver.yml: the caller's `with:`; dispatched: the dispatch's inputs, which lack it.
+    expect(refuses(handOver)).toBe('true');
+    expect(refuses({ version: '0.1.0', environment: 'staging' })).toBe('false');
+  });
+
   test('deliver.yml publishes where deploy.yml pulls from, and both log in to that registry', () => {
     const publish = workflow('deliver.yml').doc.jobs.publish.steps!;
     const deliverStep = publish.find((s) => s.id === 'registry')!;

@@ -219,13 +219,23 @@ describe('workflow files', () => {
   );
 
   test.each(workflows.map((w) => [w.file, w] as const))(
-    '%s declares a concurrency group',
+    "%s waits in one concurrency group: the workflow's, or its jobs' own, never both",
     (_file, workflow) => {
-      const concurrency = workflow.doc.concurrency;
-      const group = typeof concurrency === 'string' ? concurrency : asString(asMapping(concurrency).group);
-      expect({ file: workflow.file, group }).toEqual({
+      const groupOf = (node: Mapping) => {
+        const concurrency = node.concurrency;
+        return typeof concurrency === 'string' ? concurrency : asString(asMapping(concurrency).group);
+      };
+      const top = groupOf(workflow.doc);
+      const jobGroups = jobsOf(workflow).filter(({ job }) => groupOf(job) !== undefined);
+      // GitHub keeps one pending run per group and cancels the older pending one: every extra group
+      // a run waits in is one more place where a queued deploy or rollback can be dropped.
+      expect({ file: workflow.file, serialised: top !== undefined || jobGroups.length > 0 }).toEqual({
         file: workflow.file,
-        group: expect.stringMatching(/\S/),
+        serialised: true,
+      });
+      expect({ file: workflow.file, both: top !== undefined && jobGroups.length > 0 }).toEqual({
+        file: workflow.file,
+        both: false,
       });
     },
   );
