@@ -615,6 +615,23 @@ describe('act event payloads and docs/act.md', () => {
     expect(isMapping(JSON.parse(readFileSync(path.join(ACT_DIR, file), 'utf8')))).toBe(true);
   });
 
+  test('ci.yml runs once per change: a branch push only on the default branch, a pull request by its own trigger', () => {
+    const triggers = triggersOf(workflowNamed('ci.yml'));
+    expect(Object.keys(triggers)).toEqual(expect.arrayContaining(['push', 'pull_request']));
+    const push = asMapping(triggers.push);
+    const branches = ([] as unknown[]).concat(push.branches ?? []).map(String);
+    const pushed = (branch: string) => branches.some((glob) => globToRegExp(glob).test(branch));
+    // A branch of a pull request from this repository would otherwise run ci.yml twice per commit.
+    expect(branches.length).toBeGreaterThan(0);
+    expect(['feature/x', 'fix-1', 'dependabot/npm_and_yarn/x'].filter(pushed)).toEqual([]);
+    const ref = asString(payload('branch-push.json').ref) ?? '';
+    const defaultBranch = asString(asMapping(payload('branch-push.json').repository).default_branch);
+    expect(ref).toBe(`refs/heads/${defaultBranch}`);
+    expect(pushed(ref.replace(/^refs\/heads\//, ''))).toBe(true);
+    // A release tag is deliver.yml's to check.
+    expect(push.tags).toBeUndefined();
+  });
+
   test('the tag push is refs/tags/v0.2.0 and matches a tag filter of deliver.yml', () => {
     const ref = asString(payload('tag-push.json').ref) ?? '';
     expect(ref).toBe('refs/tags/v0.2.0');
