@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { locateTool } from '../../tools.js';
+import { moveCredentialsToFiles } from './credential-files.js';
 import {
   localRepositoryArgs,
   pinnedActions,
@@ -18,7 +19,8 @@ import { unknownWithKeys } from './with-keys.js';
  * How `npm run act` runs act: the pinned act, in host mode, offline. Every pinned third-party action is
  * replaced by its local stand-in, act's caches and job folders stay in a cache folder of their own,
  * and the GitHub URLs act hands to the jobs point at a closed loopback port, so nothing a local run
- * does can reach GitHub unless the caller points them somewhere with `--env`.
+ * does can reach GitHub unless the caller points them somewhere with `--env`. Secrets given as
+ * `-s NAME=value` reach act through a private file, never its argv.
  */
 
 /** This repository: the stand-ins and the tool locator are always this checkout's, whatever `-C` says. */
@@ -40,6 +42,11 @@ export interface ActInvocation {
   env: Record<string, string>;
   /** Where the recording stand-ins write, unless the caller's `--env INCIDENTS_ACT_RECORD=` says otherwise. */
   recordFile: string;
+  /**
+   * Removes the private files that carry the run's secrets and credential variables instead of argv
+   * (credential-files.ts). Call it once act has exited, whatever happened.
+   */
+  removeCredentials(): void;
 }
 
 /** The value of `-X v`, `-X=v`, `--long v` or `--long=v` in act's arguments (the last one wins, as in act). */
@@ -125,9 +132,13 @@ export async function actInvocation(
   // GitHub runs the actions (node24) and setup-node's Node 24 for the steps; act in host mode takes
   // node from the PATH it was given, so the bootstrap's Node 24 goes first, whatever the machine has.
   const node = await locateTool('node', { env });
+  const binary = await locateTool('act', { env });
+  // Last: nothing may fail between writing the files and handing back the way to remove them.
+  const credentials = moveCredentialsToFiles(args, workdir);
   return {
-    binary: await locateTool('act', { env }),
-    args,
+    binary,
+    args: credentials.args,
+    removeCredentials: credentials.remove,
     env: {
       // act asks a web service for version notices unless told not to.
       ACT_DISABLE_VERSION_CHECK: '1',
