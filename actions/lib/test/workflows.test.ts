@@ -375,6 +375,17 @@ describe('our actions as the workflows use them', () => {
     expect(problems).toEqual([]);
   });
 
+  test('images reach kind only through KindClient.loadImages (build-image, kind-load), never a bare kind load', () => {
+    // `kind load docker-image` fails with Docker's containerd image store (kind#3795); loadImages then
+    // goes through docker save and kind load image-archive. A script would have no such way out.
+    const bare = allSteps.filter(({ step }) => /\bkind\s+load\b/.test(asString(step.run) ?? ''));
+    expect(bare.map(({ where }) => where)).toEqual([]);
+    const loaders = localSteps.filter(({ step }) =>
+      ['build-image', 'kind-load'].includes(localActionName(usesOf(step)) ?? ''),
+    );
+    expect(loaders.length).toBeGreaterThan(0);
+  });
+
   test('semver-tag runs on a full clone (fetch-depth: 0), since it reads every tag', () => {
     const semverSteps = localSteps.filter(({ step }) => localActionName(usesOf(step)) === 'semver-tag');
     expect(semverSteps.length).toBeGreaterThan(0);
