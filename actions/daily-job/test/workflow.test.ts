@@ -102,6 +102,13 @@ describe('.github/workflows/daily-job.yml', () => {
     expect(text).toContain('actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1');
   });
 
+  test('the job runs in the daily-job environment, whose secret a branch cannot reach', () => {
+    // A repository secret is given to any branch's copy of the workflow: anyone who can push could
+    // dispatch a changed daily-job.yml and print the token. An environment restricted to the default
+    // branch gives its secrets only to runs from there (docs/scheduling.md: configuration).
+    expect(workflow.jobs['daily-job'].environment).toBe('daily-job');
+  });
+
   test('the action gets the URL from a variable, the tokens from secrets', () => {
     expect(actionStep?.with).toMatchObject({
       url: '${{ vars.DAILY_JOB_URL }}',

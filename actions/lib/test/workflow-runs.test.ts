@@ -262,12 +262,17 @@ describe('docs/act.md', () => {
 
 describe('lasting environments', () => {
   const TARGETS = ['staging', 'production'];
-  const lasting = jobs.filter(({ job }) => job.environment !== undefined);
   const contextsFor = (target: string) => ({
     inputs: { environment: target },
     needs: { resolve: { outputs: { environment: target } } },
     vars: {},
   });
+  // The jobs whose environment is the target cluster (daily-job.yml's environment only guards a secret).
+  const environmentName = (job: Job) =>
+    typeof job.environment === 'string' ? job.environment : (job.environment as { name?: string })?.name;
+  const lasting = jobs.filter(({ job }) =>
+    TARGETS.every((target) => evaluate(environmentName(job) ?? '', contextsFor(target)) === target),
+  );
   const stepIndex = (job: Job, match: (s: Step) => boolean) => (job.steps ?? []).findIndex(match);
   const reachesCluster = (s: Step) =>
     ['./actions/helm-deploy', './actions/helm-rollback', './actions/release-report'].includes(s.uses ?? '') ||
