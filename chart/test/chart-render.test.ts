@@ -208,6 +208,8 @@ describe('chart rendered with default values', () => {
     expect(container?.env).toContainEqual({ name: 'BASE_URL', value: `http://${FULLNAME}:80` });
     expect(pod.spec?.restartPolicy).toBe('Never');
     expect(pod.spec?.automountServiceAccountToken).toBe(false);
+    // No pull secret configured: none rendered, as in the Deployment.
+    expect(pod.spec).not.toHaveProperty('imagePullSecrets');
     expect(container?.securityContext?.readOnlyRootFilesystem).toBe(true);
     const labels = pod.metadata?.labels ?? {};
     const selectsTestPod = Object.entries(SELECTOR).every(([key, value]) => labels[key] === value);
@@ -334,6 +336,11 @@ describe('chart options', () => {
     expect(container.image).toBe('ghcr.io/example/incidents-service:1.4.2');
     expect(container.imagePullPolicy).toBe('Always');
     expect(pod?.spec?.imagePullSecrets).toEqual([{ name: 'ghcr' }]);
+    // The helm test pod runs the same private image: without the secret its pull fails, helm test
+    // fails and the deploy is rolled back.
+    const testPod = only(manifests, 'Pod');
+    expect(testPod.spec?.containers[0]?.image).toBe(container.image);
+    expect(testPod.spec?.imagePullSecrets).toEqual([{ name: 'ghcr' }]);
     expect(deployment.metadata?.labels?.['app.kubernetes.io/version']).toBe('1.4.2');
     expect(only(manifests, 'Service').spec).toMatchObject({ type: 'NodePort', ports: [{ port: 8080 }] });
     expect(pod?.metadata?.annotations).toMatchObject({ 'example.com/rollout': '2' });

@@ -4,6 +4,7 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { locateDevTool } from '../tools/pins.js';
+import { moveCredentialsToFiles } from './credential-files.js';
 import {
   localRepositoryArgs,
   pinnedActions,
@@ -18,7 +19,8 @@ import { REPO_ROOT as PROJECT } from '@incidents-pipeline/test-support/repositor
  * How `npm run act` runs act: the pinned act, in host mode, offline. Every pinned third-party action is
  * replaced by its local stand-in, act's caches and job folders stay in a cache folder of their own,
  * and the GitHub URLs act hands to the jobs point at a closed loopback port, so nothing a local run
- * does can reach GitHub unless the caller points them somewhere with `--env`.
+ * does can reach GitHub unless the caller points them somewhere with `--env`. Secrets given as
+ * `-s NAME=value` reach act through a private file, never its argv.
  */
 
 /** This repository: the stand-ins and the tool locator are always this checkout's, whatever `-C` says. */
@@ -40,6 +42,11 @@ export interface ActInvocation {
   env: Record<string, string>;
   /** Where the recording stand-ins write, unless the caller's `--env INCIDENTS_ACT_RECORD=` says otherwise. */
   recordFile: string;
+  /**
+   * Removes the private files that carry the run's secrets and credential variables instead of argv
+   * (credential-files.ts). Call it once act has exited, whatever happened.
+   */
+  removeCredentials(): void;
 }
 
 /** The value of `-X v`, `-X=v`, `--long v` or `--long=v` in act's arguments (the last one wins, as in act). */
@@ -114,6 +121,10 @@ export async function actInvocation(
     `INCIDENTS_ACT_HELM=${helm}`,
     '--env',
     `INCIDENTS_ACT_RECORD=${recordFile}`,
+    // act reports `master` as github.event.repository.default_branch unless told; release.yml and
+    // semver-tag's validate check against it. An event file (-e) must name it itself.
+    '--defaultbranch',
+    await defaultBranchOf(workdir),
     ...localRepositoryArgs(PROJECT, pins),
     // Last, so the caller's flags win over every default above (act keeps the last value of a flag).
     ...userArgs,
@@ -121,9 +132,13 @@ export async function actInvocation(
   // GitHub runs the actions (node24) and setup-node's Node 24 for the steps; act in host mode takes
   // node from the PATH it was given, so the bootstrap's Node 24 goes first, whatever the machine has.
   const node = await locateDevTool('node', { env });
+  const binary = await locateDevTool('act', { env });
+  // Last: nothing may fail between writing the files and handing back the way to remove them.
+  const credentials = moveCredentialsToFiles(args, workdir);
   return {
-    binary: await locateDevTool('act', { env }),
-    args,
+    binary,
+    args: credentials.args,
+    removeCredentials: credentials.remove,
     env: {
       // act asks a web service for version notices unless told not to.
       ACT_DISABLE_VERSION_CHECK: '1',
@@ -131,6 +146,21 @@ export async function actInvocation(
     },
     recordFile,
   };
+}
+
+/** The branch origin's HEAD names in the clone (as `git clone` sets it), else `main`. */
+export async function defaultBranchOf(workdir: string): Promise<string> {
+  const result = await execa('git', ['symbolic-ref', '--quiet', '--short', 'refs/remotes/origin/HEAD'], {
+    cwd: workdir,
+    reject: false,
+  });
+  const branch =
+    result.exitCode === 0
+      ? String(result.stdout)
+          .trim()
+          .replace(/^origin\//, '')
+      : '';
+  return branch || 'main';
 }
 
 /** The files and, transitively, the local workflows their jobs call. */

@@ -10,13 +10,26 @@ try {
   const invocation = await actInvocation(process.argv.slice(2), {
     cwd: process.env.INIT_CWD ?? process.cwd(),
   });
-  const result = await execa(invocation.binary, invocation.args, {
+  // Ctrl-C reaches act too (same process group), a SIGTERM only this process: either way wait for act
+  // to stop, then remove the secret files, instead of dying at once and leaving them behind.
+  const subprocess = execa(invocation.binary, invocation.args, {
     cwd: process.env.INIT_CWD ?? process.cwd(),
     env: invocation.env,
     stdio: 'inherit',
     reject: false,
   });
-  process.exitCode = result.exitCode ?? 1;
+  const ignore = () => undefined;
+  const forward = () => subprocess.kill('SIGTERM');
+  process.on('SIGINT', ignore);
+  process.on('SIGTERM', forward);
+  try {
+    const result = await subprocess;
+    process.exitCode = result.exitCode ?? 1;
+  } finally {
+    invocation.removeCredentials();
+    process.off('SIGINT', ignore);
+    process.off('SIGTERM', forward);
+  }
 } catch (error) {
   process.stderr.write(`npm run act: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exitCode = 2;

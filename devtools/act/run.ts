@@ -60,7 +60,7 @@ export async function runAct(args: readonly string[], options: ActRunOptions = {
     all: true,
     reject: false,
     timeout: options.timeoutMs ?? 10 * 60_000,
-  });
+  }).finally(() => invocation.removeCredentials());
   const output = String(result.all ?? '');
   // A failed run's whole log, for a person chasing it (the assertions quote only what they check).
   if (result.exitCode !== 0 && process.env.INCIDENTS_ACT_DEBUG) process.stdout.write(output);

@@ -41833,6 +41833,15 @@ function tryParseTag(tag, prefix) {
         return undefined;
     }
 }
+/** A version if `text` is a bare strict semver, otherwise `undefined`. */
+function tryParseVersion(text) {
+    try {
+        return parseVersion(text);
+    }
+    catch {
+        return undefined;
+    }
+}
 /** Accepts a bare version or one with the prefix (`1.2.3` or `v1.2.3`), for CLI arguments. */
 function parseVersionOrTag(text, prefix, options = {}) {
     if (prefix !== '' && text.startsWith(prefix))
@@ -41924,6 +41933,32 @@ class GitClient {
             allowFailure: true,
         });
         return result.exitCode === 0;
+    }
+    /**
+     * The fully qualified ref of `branch`: the remote's copy when it was fetched (what a checkout with
+     * `fetch-depth: 0` has), else a local branch of that name (a local clone without the remote, as act
+     * copies it); undefined when neither exists.
+     */
+    async branchRef(branch, remote = 'origin') {
+        for (const ref of [`refs/remotes/${remote}/${branch}`, `refs/heads/${branch}`]) {
+            const result = await this.run(['rev-parse', '--quiet', '--verify', '--end-of-options', ref], {
+                allowFailure: true,
+            });
+            if (result.exitCode === 0)
+                return ref;
+        }
+        return undefined;
+    }
+    /** Whether commit `ancestor` is reachable from `descendant` (`git merge-base --is-ancestor`). */
+    async isAncestor(ancestor, descendant) {
+        const result = await this.run(['merge-base', '--is-ancestor', '--end-of-options', ancestor, descendant], {
+            allowFailure: true,
+        });
+        if (result.exitCode === 0)
+            return true;
+        if (result.exitCode === 1)
+            return false;
+        throw new ToolError(`git merge-base --is-ancestor failed (exit ${result.exitCode}): ${meaningfulLine(result.stderr)}`, result);
     }
     /** The commit a revision points to (tags are peeled). */
     async resolveCommit(revision = 'HEAD') {

@@ -32629,7 +32629,7 @@ function clusterFor(settings) {
 /* harmony import */ var _incidents_pipeline_actions_lib_version__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9658);
 /* harmony import */ var _cluster_provider_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3341);
 /* harmony import */ var _progress_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9463);
-/* harmony import */ var _steps_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6311);
+/* harmony import */ var _steps_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3977);
 /* harmony import */ var _tools_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3781);
 
 
@@ -32664,7 +32664,7 @@ async function deliver(settings, versionText) {
 /* harmony import */ var _incidents_pipeline_actions_lib_version__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9658);
 /* harmony import */ var _cluster_provider_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3341);
 /* harmony import */ var _progress_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(9463);
-/* harmony import */ var _steps_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(6311);
+/* harmony import */ var _steps_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(3977);
 /* harmony import */ var _tools_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(3781);
 
 
@@ -32713,7 +32713,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _init_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(1122);
 /* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3076);
 /* harmony import */ var _settings_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(5393);
-/* harmony import */ var _steps_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(6311);
+/* harmony import */ var _steps_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(3977);
 
 
 
@@ -32772,7 +32772,7 @@ __webpack_async_result__();
 /* harmony import */ var _cluster_provider_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3341);
 /* harmony import */ var _progress_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9463);
 /* harmony import */ var _settings_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(5393);
-/* harmony import */ var _steps_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(6311);
+/* harmony import */ var _steps_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(3977);
 
 
 
@@ -33026,7 +33026,7 @@ function initialVersion(settings) {
 
 /***/ }),
 
-/***/ 6311:
+/***/ 3977:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -33344,6 +33344,45 @@ function diagnosticsMarkdown(diagnostics) {
 function tail(text, lines) {
     const all = text.trimEnd().split('\n');
     return all.length <= lines ? all.join('\n') : ['…', ...all.slice(-lines)].join('\n');
+}
+
+// EXTERNAL MODULE: ../lib/src/version.ts
+var version = __nccwpck_require__(9658);
+;// CONCATENATED MODULE: ../lib/src/deploy-order.ts
+
+
+/**
+ * The order of deliveries. GitHub keeps one pending run per concurrency group and does not promise
+ * the order in which queued runs start, so two deliveries can reach an environment out of order. A
+ * delivery therefore never moves a release to an older version than the one it runs; an explicit
+ * deploy or rollback (a person's decision) may.
+ */
+/** The version a release runs: the image tag its values set, else the chart's appVersion. */
+function runningVersion(release) {
+    const image = release.values.image;
+    return typeof image?.tag === 'string' && image.tag !== '' ? image.tag : release.appVersion;
+}
+/** Throws, before anything is installed, when `imageTag` is older than what `existing` runs. */
+function assertNotOlder(existing, imageTag, target) {
+    if (imageTag === undefined) {
+        throw new errors/* InputError */.dz('refuse-downgrade', 'needs image-tag, the version to compare with the running one');
+    }
+    if (!existing)
+        return;
+    const where = `${target.release} in namespace ${target.namespace}`;
+    const running = runningVersion(existing);
+    const runningParsed = (0,version/* tryParseVersion */.z0)(running);
+    const wanted = (0,version/* tryParseVersion */.z0)(imageTag);
+    if (!runningParsed || !wanted) {
+        const [what, text] = !runningParsed ? ['runs image tag', running] : ['is asked for image tag', imageTag];
+        throw new errors/* ActionError */.lZ(`${where} ${what} '${text}', which is not a version to compare ` +
+            `${!runningParsed ? imageTag : running} with; deploy a version explicitly (deploy.yml dispatch) first`);
+    }
+    if ((0,version/* compare */.UD)(runningParsed, wanted) > 0) {
+        throw new errors/* ActionError */.lZ(`${where} runs ${running}, newer than ${imageTag}: a delivery never moves a release to an older ` +
+            `version (a newer one was delivered first); to go back on purpose, dispatch deploy.yml for ` +
+            `${imageTag} or rollback.yml`);
+    }
 }
 
 ;// CONCATENATED MODULE: ../lib/src/helm.ts
@@ -34022,6 +34061,7 @@ async function checkOnce(baseUrl, timeoutMs) {
 
 
 
+
 /** A failed deploy, with what is known of the release afterwards and the diagnostics gathered. */
 class DeployFailedError extends errors/* ActionError */.lZ {
     result;
@@ -34054,6 +34094,8 @@ async function deployRelease(options) {
     const version = await helm.version();
     (0,src_log/* log */.Rm)().info(`Helm ${version.version}; release ${options.release} in namespace ${options.namespace}`);
     let existing = await helm.status(target);
+    if (options.refuseDowngrade)
+        assertNotOlder(existing, options.imageTag, target);
     if (existing && PENDING_STATUSES.includes(existing.status)) {
         existing = await recoverStuckRelease(helm, target, existing, options);
     }
@@ -34132,6 +34174,7 @@ var src_image = __nccwpck_require__(7842);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
 ;// CONCATENATED MODULE: ./src/steps.ts
+
 
 
 
@@ -34224,9 +34267,7 @@ async function deployedVersion(settings) {
     });
     if (!release)
         return undefined;
-    const image = release.values.image;
-    const tag = typeof image?.tag === 'string' && image.tag !== '' ? image.tag : release.appVersion;
-    return { version: tag, status: release.status };
+    return { version: runningVersion(release), status: release.status };
 }
 /** Forwards 127.0.0.1:port to the Service until the process is interrupted. */
 async function portForwardUntilInterrupted(settings, port) {
@@ -34578,6 +34619,32 @@ class GitClient {
             allowFailure: true,
         });
         return result.exitCode === 0;
+    }
+    /**
+     * The fully qualified ref of `branch`: the remote's copy when it was fetched (what a checkout with
+     * `fetch-depth: 0` has), else a local branch of that name (a local clone without the remote, as act
+     * copies it); undefined when neither exists.
+     */
+    async branchRef(branch, remote = 'origin') {
+        for (const ref of [`refs/remotes/${remote}/${branch}`, `refs/heads/${branch}`]) {
+            const result = await this.run(['rev-parse', '--quiet', '--verify', '--end-of-options', ref], {
+                allowFailure: true,
+            });
+            if (result.exitCode === 0)
+                return ref;
+        }
+        return undefined;
+    }
+    /** Whether commit `ancestor` is reachable from `descendant` (`git merge-base --is-ancestor`). */
+    async isAncestor(ancestor, descendant) {
+        const result = await this.run(['merge-base', '--is-ancestor', '--end-of-options', ancestor, descendant], {
+            allowFailure: true,
+        });
+        if (result.exitCode === 0)
+            return true;
+        if (result.exitCode === 1)
+            return false;
+        throw new src_process/* ToolError */.v4(`git merge-base --is-ancestor failed (exit ${result.exitCode}): ${(0,src_process/* meaningfulLine */.Ll)(result.stderr)}`, result);
     }
     /** The commit a revision points to (tags are peeled). */
     async resolveCommit(revision = 'HEAD') {
@@ -35153,7 +35220,8 @@ async function locatePinned(tool, pin, env) {
 /* harmony export */   Sd: () => (/* binding */ releaseTagsOf),
 /* harmony export */   UD: () => (/* binding */ compare),
 /* harmony export */   fs: () => (/* binding */ parseVersionOrTag),
-/* harmony export */   ot: () => (/* binding */ parseVersion)
+/* harmony export */   ot: () => (/* binding */ parseVersion),
+/* harmony export */   z0: () => (/* binding */ tryParseVersion)
 /* harmony export */ });
 /* unused harmony exports assertSafeVersionText, parseTag, tryParseTag, formatTag, isNewer, sortNewestFirst, assertValidPrefix */
 /* harmony import */ var semver__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8363);
@@ -35229,6 +35297,15 @@ function strictSemver(text, shown, options) {
 function tryParseTag(tag, prefix) {
     try {
         return parseTag(tag, prefix);
+    }
+    catch {
+        return undefined;
+    }
+}
+/** A version if `text` is a bare strict semver, otherwise `undefined`. */
+function tryParseVersion(text) {
+    try {
+        return parseVersion(text);
     }
     catch {
         return undefined;

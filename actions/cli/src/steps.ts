@@ -1,4 +1,5 @@
 import { deployRelease, type DeployResult } from '@incidents-pipeline/actions-lib/deploy';
+import { runningVersion } from '@incidents-pipeline/actions-lib/deploy-order';
 import { DockerClient } from '@incidents-pipeline/actions-lib/docker';
 import { HelmClient } from '@incidents-pipeline/actions-lib/helm';
 import { planBuild, resolveBuildMetadata } from '@incidents-pipeline/actions-lib/image';
@@ -104,9 +105,7 @@ export async function deployedVersion(
     kubeContext: settings.kubeContext,
   });
   if (!release) return undefined;
-  const image = release.values.image as { tag?: unknown } | undefined;
-  const tag = typeof image?.tag === 'string' && image.tag !== '' ? image.tag : release.appVersion;
-  return { version: tag, status: release.status };
+  return { version: runningVersion(release), status: release.status };
 }
 
 /** Forwards 127.0.0.1:port to the Service until the process is interrupted. */

@@ -25,6 +25,7 @@ export interface Inputs {
   timeout: string;
   wait: boolean;
   rollbackOnFailure: boolean;
+  refuseDowngrade: boolean;
   kubeContext?: string;
   smokeTest: SmokeTest;
 }
@@ -62,6 +63,7 @@ export function getInputs(): Inputs {
     timeout,
     wait: getBoolean('wait', true),
     rollbackOnFailure: getBoolean('rollback-on-failure', true),
+    refuseDowngrade: getBoolean('refuse-downgrade', false),
     kubeContext: singleLine('kube-context'),
     smokeTest: getChoice('smoke-test', ['helm', 'http', 'none'] as const, 'helm'),
   };

@@ -69,6 +69,18 @@ describe('helm-deploy bundle', () => {
     expect(run.summary).toContain('helm test passed');
   });
 
+  it('with refuse-downgrade fails the step on an older version, before helm upgrade', async () => {
+    const { run, commands } = await deploy(clusterWithRelease('v4.1.4'), {
+      'image-tag': '0.0.9',
+      'refuse-downgrade': 'true',
+    });
+    expect(run.exitCode).toBe(1);
+    expect(run.errors).toEqual([
+      expect.stringMatching(/^incidents-service in namespace incidents runs 0\.1\.0, newer than 0\.0\.9: /),
+    ]);
+    expect(commands).not.toContain('upgrade');
+  });
+
   it('keeps secrets from values out of every argv and masks them before anything runs', async () => {
     const { run, helmCalls, kubectlCalls } = await deploy(clusterWithRelease('v4.1.4'), {
       values: `auth:\n  apiToken: ${SECRET}\ndb:\n  password: "hunter2-but-longer"\n`,

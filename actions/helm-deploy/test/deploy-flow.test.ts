@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { deployRelease, DeployFailedError, type DeployOptions } from '@incidents-pipeline/actions-lib/deploy';
+import { ActionError } from '@incidents-pipeline/actions-lib/errors';
 import { HelmClient } from '@incidents-pipeline/actions-lib/helm';
 import { KubectlClient } from '@incidents-pipeline/actions-lib/kubectl';
 import { actionsLog, createConsoleLog, useLog, type Log } from '@incidents-pipeline/actions-lib/log';
@@ -95,5 +96,89 @@ describe('deployRelease', () => {
       smokeTest: 'helm test passed',
       image: 'incidents-service:0.2.0',
     });
+  });
+});
+
+describe('deployRelease with refuseDowngrade (a delivery never moves a release back)', () => {
+  const upgrades = () => tools!.calls('helm').filter((c) => c.args[0] === 'upgrade');
+
+  it('refuses an older version than the one running, before helm upgrade, and names the way back', async () => {
+    const { error } = await deploy(clusterWithRelease('v4.1.4'), {
+      imageTag: '0.0.9',
+      refuseDowngrade: true,
+    });
+    expect(error).toBeInstanceOf(ActionError);
+    expect((error as Error).message).toBe(
+      'incidents-service in namespace incidents runs 0.1.0, newer than 0.0.9: a delivery never moves a release ' +
+        'to an older version (a newer one was delivered first); to go back on purpose, dispatch deploy.yml ' +
+        'for 0.0.9 or rollback.yml',
+    );
+    expect(upgrades()).toEqual([]);
+    expect(tools!.state<StandInState>().releases!['incidents-service'].history).toHaveLength(3);
+  });
+
+  it('counts a prerelease as older than its release', async () => {
+    const { error } = await deploy(clusterWithRelease('v4.1.4'), {
+      imageTag: '0.1.0-rc.2',
+      refuseDowngrade: true,
+    });
+    expect((error as Error).message).toMatch(
+      /^incidents-service in namespace incidents runs 0\.1\.0, newer than 0\.1\.0-rc\.2:/,
+    );
+    expect(upgrades()).toEqual([]);
+  });
+
+  it.each(['0.1.0', '0.2.0', '0.1.1-rc.1'])('deploys %s over 0.1.0 (the same or newer)', async (imageTag) => {
+    const { error, result } = await deploy(clusterWithRelease('v4.1.4'), { imageTag, refuseDowngrade: true });
+    expect(error).toBeUndefined();
+    expect(result).toMatchObject({ revision: 4, previousRevision: 3 });
+    expect(upgrades()).toHaveLength(1);
+  });
+
+  it('lets an explicit deploy (refuseDowngrade off) go back to an older version', async () => {
+    const { error, result } = await deploy(clusterWithRelease('v4.1.4'), { imageTag: '0.0.9' });
+    expect(error).toBeUndefined();
+    expect(result).toMatchObject({ revision: 4, image: 'incidents-service:0.0.9' });
+  });
+
+  it('installs a first release: nothing runs to compare with', async () => {
+    const { error, result } = await deploy(clusterWithRelease('v4.1.4', { releases: {} }), {
+      imageTag: '0.0.9',
+      refuseDowngrade: true,
+    });
+    expect(error).toBeUndefined();
+    expect(result).toMatchObject({ revision: 1, previousRevision: undefined });
+  });
+
+  it("reads the running version from the chart's appVersion when the release set no image tag", async () => {
+    const state = clusterWithRelease('v4.1.4');
+    for (const entry of state.releases!['incidents-service'].history) {
+      entry.config = {};
+      entry.app_version = '0.3.0';
+    }
+    const { error } = await deploy(state, { imageTag: '0.2.0', refuseDowngrade: true });
+    expect((error as Error).message).toMatch(/ runs 0\.3\.0, newer than 0\.2\.0:/);
+  });
+
+  it('refuses when the running image tag is not a version it can compare, and says what to do', async () => {
+    const state = clusterWithRelease('v4.1.4');
+    for (const entry of state.releases!['incidents-service'].history)
+      entry.config = { image: { tag: 'latest' } };
+    const { error } = await deploy(state, { imageTag: '0.2.0', refuseDowngrade: true });
+    expect((error as Error).message).toBe(
+      "incidents-service in namespace incidents runs image tag 'latest', which is not a version to compare " +
+        '0.2.0 with; deploy a version explicitly (deploy.yml dispatch) first',
+    );
+    expect(upgrades()).toEqual([]);
+  });
+
+  it('needs the image tag it is asked to compare', async () => {
+    const { error } = await deploy(clusterWithRelease('v4.1.4'), {
+      imageTag: undefined,
+      refuseDowngrade: true,
+    });
+    expect((error as Error).message).toBe(
+      "input 'refuse-downgrade': needs image-tag, the version to compare with the running one",
+    );
   });
 });

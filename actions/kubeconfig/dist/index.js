@@ -28375,7 +28375,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _incidents_pipeline_actions_lib_action__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2450);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4883);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3993);
 
 
 await (0,_incidents_pipeline_actions_lib_action__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .C)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e);
@@ -28385,7 +28385,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4883:
+/***/ 3993:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28395,7 +28395,7 @@ __nccwpck_require__.d(__webpack_exports__, {
 });
 
 // EXTERNAL MODULE: ../../node_modules/@actions/core/lib/core.js + 20 modules
-var core = __nccwpck_require__(5926);
+var lib_core = __nccwpck_require__(5926);
 // EXTERNAL MODULE: ../lib/src/action.ts
 var action = __nccwpck_require__(2450);
 ;// CONCATENATED MODULE: external "node:fs/promises"
@@ -28427,6 +28427,7 @@ const MIN_SECRET_LENGTH = 6;
 const CREDENTIAL_FIELDS = ['token', 'password', 'client-key-data'];
 /** `auth-provider.config` keys that hold tokens or client secrets. */
 const AUTH_PROVIDER_SECRET = /token|secret|password/i;
+const OPT_IN = 'use a token or client certificate, or set allow-exec: true if you trust the file';
 /** The kubeconfig text from exactly one of its two forms; the error names the input, never its value. */
 function kubeconfigText(source) {
     const text = source.text?.trim() ? source.text : undefined;
@@ -28486,7 +28487,10 @@ function kubeconfigSecrets(text) {
         for (const [key, value] of Object.entries(providerConfig))
             if (AUTH_PROVIDER_SECRET.test(key))
                 add(value);
-        // exec plugins get their credentials through env entries; any of them may be one.
+        // An exec plugin (allowed only with allow-exec) gets its credentials through its arguments or env
+        // entries (`--token=…`, a role, a secret key); any of them may be one.
+        for (const arg of listOf(record(user.exec)?.args))
+            add(arg);
         for (const env of listOf(record(user.exec)?.env))
             add(record(env)?.value);
     }
@@ -28494,10 +28498,11 @@ function kubeconfigSecrets(text) {
 }
 /**
  * Checks that the text is a kubeconfig a tool can use: a mapping with clusters, users and contexts,
- * every context naming a cluster and a user that exist, and a current context. Messages name the
+ * every context naming a cluster and a user that exist, and a current context; and, unless
+ * `allowExec`, that no user runs an exec plugin or an auth-provider. Messages name the
  * field and the entry, never a value of the file.
  */
-function checkKubeconfig(text) {
+function checkKubeconfig(text, options = {}) {
     let doc;
     try {
         doc = (0,dist/* parse */.qg)(text);
@@ -28531,6 +28536,17 @@ function checkKubeconfig(text) {
         }
     }
     const users = new Set(names('users', 'user'));
+    if (!options.allowExec) {
+        for (const [i, entry] of listOf(config.users).entries()) {
+            const user = record(record(entry)?.user) ?? {};
+            if (user.exec !== undefined) {
+                throw new errors/* ActionError */.lZ(`the kubeconfig's users[${i}] runs an exec credential plugin, a program the file chooses, with this step's environment; ${OPT_IN}`);
+            }
+            if (user['auth-provider'] !== undefined) {
+                throw new errors/* ActionError */.lZ(`the kubeconfig's users[${i}] uses an auth-provider, which runs provider code and refreshes credentials; ${OPT_IN}`);
+            }
+        }
+    }
     const contexts = names('contexts', 'context');
     for (const [i, entry] of listOf(config.contexts).entries()) {
         const context = record(record(entry)?.context) ?? {};
@@ -28585,12 +28601,12 @@ const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 ;// CONCATENATED MODULE: ../lib/src/log.ts
 
 const actionsLog = {
-    info: (m) => core/* info */.pq(m),
-    warning: (m) => core/* warning */.$e(m),
-    error: (m) => core/* error */.z3(m),
-    debug: (m) => core/* debug */.Yz(m),
-    group: (title, fn) => core/* group */.Os(title, fn),
-    setSecret: (v) => core/* setSecret */.Pq(v),
+    info: (m) => lib_core/* info */.pq(m),
+    warning: (m) => lib_core/* warning */.$e(m),
+    error: (m) => lib_core/* error */.z3(m),
+    debug: (m) => lib_core/* debug */.Yz(m),
+    group: (title, fn) => lib_core/* group */.Os(title, fn),
+    setSecret: (v) => lib_core/* setSecret */.Pq(v),
 };
 /** Plain terminal output for the local CLI; secrets are redacted from every line it prints. */
 function createConsoleLog(stream = process.stderr) {
@@ -28642,8 +28658,8 @@ async function writeSummary(title, rows, extraMarkdown) {
     }
     // core.summary renders the markdown, but its `write()` keeps the first file it ever saw; the file
     // is named per step, so each summary is appended to the one named now.
-    core/* summary */.z.emptyBuffer();
-    core/* summary */.z.addHeading(title, 3).addTable([
+    lib_core/* summary */.z.emptyBuffer();
+    lib_core/* summary */.z.addHeading(title, 3).addTable([
         [
             { data: 'Item', header: true },
             { data: 'Value', header: true },
@@ -28651,9 +28667,9 @@ async function writeSummary(title, rows, extraMarkdown) {
         ...rows.map(([k, v]) => [k, escapeHtml(v)]),
     ]);
     if (extraMarkdown)
-        core/* summary */.z.addRaw(extraMarkdown, true);
-    const markdown = core/* summary */.z.stringify();
-    core/* summary */.z.emptyBuffer();
+        lib_core/* summary */.z.addRaw(extraMarkdown, true);
+    const markdown = lib_core/* summary */.z.stringify();
+    lib_core/* summary */.z.emptyBuffer();
     await (0,promises_namespaceObject.appendFile)(file, markdown + external_node_os_namespaceObject.EOL, 'utf8');
 }
 /** Table cells are HTML; tool output in them must not become markup. */
@@ -28661,13 +28677,111 @@ function escapeHtml(text) {
     return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+;// CONCATENATED MODULE: ../lib/src/inputs.ts
+
+
+/**
+ * Typed reads of action inputs. Every action turns its raw inputs into one `Inputs` object through
+ * these helpers (in its own `inputs.ts`), so validation happens once, up front, before any side effect.
+ */
+/** A trimmed input, or `undefined` when it is empty or unset. */
+function getOptional(name) {
+    const value = lib_core/* getInput */.V4(name);
+    return value === '' ? undefined : value;
+}
+function getRequired(name) {
+    const value = getOptional(name);
+    if (value === undefined)
+        throw new InputError(name, 'is required');
+    return value;
+}
+/**
+ * A YAML 1.2 boolean (`true`/`false` in any of its spellings), with a default for an empty input.
+ * `core.getBooleanInput` alone throws on an empty value, and `getInput(x) || true` turns "false"
+ * into a truthy string, the classic way flags get silently dropped.
+ */
+function getBoolean(name, fallback) {
+    if (getOptional(name) === undefined)
+        return fallback;
+    try {
+        return lib_core/* getBooleanInput */.Vt(name);
+    }
+    catch {
+        throw new errors/* InputError */.dz(name, `must be true or false, got '${lib_core/* getInput */.V4(name)}'`);
+    }
+}
+/** A list given one item per line or comma separated; blank items are dropped. */
+function getList(name) {
+    return splitList(core.getInput(name));
+}
+function splitList(raw) {
+    return raw
+        .split(/\r?\n|,/)
+        .map((s) => s.trim())
+        .filter((s) => s !== '');
+}
+/** Lines as written (for inputs such as `set` or `build-args` whose values may contain commas). */
+function getLines(name) {
+    return core
+        .getInput(name)
+        .split(/\r?\n/)
+        .map((s) => s.trim())
+        .filter((s) => s !== '');
+}
+function getChoice(name, choices, fallback) {
+    const value = getOptional(name)?.toLowerCase();
+    if (value === undefined)
+        return fallback;
+    if (!choices.includes(value)) {
+        throw new InputError(name, `must be one of ${choices.join(', ')}, got '${value}'`);
+    }
+    return value;
+}
+function getInteger(name, fallback, range = {}) {
+    const raw = getOptional(name);
+    if (raw === undefined)
+        return fallback;
+    if (!/^-?\d+$/.test(raw))
+        throw new InputError(name, `must be a whole number, got '${raw}'`);
+    const value = Number(raw);
+    if (range.min !== undefined && value < range.min)
+        throw new InputError(name, `must be at least ${range.min}`);
+    if (range.max !== undefined && value > range.max)
+        throw new InputError(name, `must be at most ${range.max}`);
+    return value;
+}
+/**
+ * `KEY=VALUE` lines into pairs (build args, labels, helm `set`). The key is checked; the value is
+ * passed on as one argv element, so it needs no quoting and cannot inject anything.
+ */
+function parseKeyValueLines(name, lines, keyPattern = /^[A-Za-z_][\w.\-/[\]]*$/) {
+    return lines.map((line) => {
+        const eq = line.indexOf('=');
+        if (eq <= 0)
+            throw new InputError(name, `'${line}' is not KEY=VALUE`);
+        const key = line.slice(0, eq).trim();
+        if (!keyPattern.test(key))
+            throw new InputError(name, `'${key}' is not a valid key`);
+        return { key, value: line.slice(eq + 1) };
+    });
+}
+/** Refuses control characters (newlines smuggle extra workflow commands or arguments). */
+function assertSingleLine(name, value) {
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000-\u001f\u007f]/.test(value))
+        throw new InputError(name, 'must be a single line without control characters');
+    return value;
+}
+
 ;// CONCATENATED MODULE: ./src/inputs.ts
+
 
 /** The two ways the kubeconfig is given, read raw: the text is never trimmed into a different file. */
 function getInputs() {
     return {
-        text: core/* getInput */.V4('kubeconfig', { trimWhitespace: false }),
-        base64: core/* getInput */.V4('kubeconfig-b64'),
+        text: lib_core/* getInput */.V4('kubeconfig', { trimWhitespace: false }),
+        base64: lib_core/* getInput */.V4('kubeconfig-b64'),
+        allowExec: getBoolean('allow-exec', false),
     };
 }
 
@@ -28683,45 +28797,45 @@ const IS_POST = 'isPost';
 const FILE = 'kubeconfig-file';
 /** One entry for both steps (`runs.main` and `runs.post` are the same bundle): the state tells which. */
 async function run() {
-    if (core/* getState */.Gu(IS_POST) === 'true')
+    if (lib_core/* getState */.Gu(IS_POST) === 'true')
         return removeAfterJob();
-    core/* saveState */.LZ(IS_POST, 'true');
+    lib_core/* saveState */.LZ(IS_POST, 'true');
     const source = getInputs();
     // Masks first, before any line is printed or any check can fail: the encoded form, the text, and
     // each credential inside it (line by line, as the runner masks).
     if (source.base64?.trim())
-        core/* setSecret */.Pq(source.base64.trim());
+        lib_core/* setSecret */.Pq(source.base64.trim());
     const text = kubeconfigText(source);
-    core/* setSecret */.Pq(text);
+    lib_core/* setSecret */.Pq(text);
     for (const secret of kubeconfigSecrets(text))
-        core/* setSecret */.Pq(secret);
-    const facts = checkKubeconfig(text);
+        lib_core/* setSecret */.Pq(secret);
+    const facts = checkKubeconfig(text, { allowExec: source.allowExec });
     const parent = process.env.RUNNER_TEMP;
     if (!parent)
         throw new errors/* InputError */.dz('RUNNER_TEMP', 'is not set: run this action in a workflow job');
     const file = await writeKubeconfig(text, parent);
     try {
         // Saved before anything else can fail, so the post step removes it whatever happens next.
-        core/* saveState */.LZ(FILE, file);
-        core/* exportVariable */.dN('KUBECONFIG', file);
+        lib_core/* saveState */.LZ(FILE, file);
+        lib_core/* exportVariable */.dN('KUBECONFIG', file);
         (0,action/* setOutputs */.n)({ path: file, context: facts.currentContext });
     }
     catch (error) {
         await removeKubeconfig(file);
         throw error;
     }
-    core/* info */.pq(`kubeconfig written to a private file; the job's tools use context ${facts.currentContext}`);
+    lib_core/* info */.pq(`kubeconfig written to a private file; the job's tools use context ${facts.currentContext}`);
     await writeSummary('Cluster credentials', [
         ['Context', facts.currentContext],
         ['Kubeconfig', 'private file (0600) for this job, removed by the post step'],
     ]);
 }
 async function removeAfterJob() {
-    const file = core/* getState */.Gu(FILE);
+    const file = lib_core/* getState */.Gu(FILE);
     if (!file)
         return;
     await removeKubeconfig(file);
-    core/* info */.pq('kubeconfig removed');
+    lib_core/* info */.pq('kubeconfig removed');
 }
 
 
@@ -37593,6 +37707,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Yz: () => (/* binding */ core_debug),
   z3: () => (/* binding */ error),
   dN: () => (/* binding */ exportVariable),
+  Vt: () => (/* binding */ getBooleanInput),
   V4: () => (/* binding */ getInput),
   Gu: () => (/* binding */ getState),
   Os: () => (/* binding */ group),
@@ -37605,7 +37720,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   $e: () => (/* binding */ warning)
 });
 
-// UNUSED EXPORTS: ExitCode, addPath, endGroup, getBooleanInput, getIDToken, getMultilineInput, isDebug, markdownSummary, notice, platform, setCommandEcho, startGroup, toPlatformPath, toPosixPath, toWin32Path
+// UNUSED EXPORTS: ExitCode, addPath, endGroup, getIDToken, getMultilineInput, isDebug, markdownSummary, notice, platform, setCommandEcho, startGroup, toPlatformPath, toPosixPath, toWin32Path
 
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");

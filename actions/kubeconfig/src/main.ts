@@ -28,7 +28,7 @@ export async function run(): Promise<void> {
   core.setSecret(text);
   for (const secret of kubeconfigSecrets(text)) core.setSecret(secret);
 
-  const facts = checkKubeconfig(text);
+  const facts = checkKubeconfig(text, { allowExec: source.allowExec });
   const parent = process.env.RUNNER_TEMP;
   if (!parent) throw new InputError('RUNNER_TEMP', 'is not set: run this action in a workflow job');
   const file = await writeKubeconfig(text, parent);

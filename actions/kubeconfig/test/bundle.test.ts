@@ -162,6 +162,38 @@ describe('kubeconfig bundle', () => {
     expect(everythingShown(main)).not.toContain(TOKEN);
   });
 
+  describe('an exec credential plugin', () => {
+    const ROLE = 'arn:aws:iam::123456789012:role/deployer';
+    const withExec = KUBECONFIG.replace(
+      `      token: ${TOKEN}`,
+      [
+        '      exec:',
+        '        apiVersion: client.authentication.k8s.io/v1',
+        '        command: aws',
+        `        args: [eks, get-token, --cluster-name, staging, --role-arn, "${ROLE}"]`,
+      ].join('\n'),
+    );
+
+    it('is refused unless allow-exec is set, before anything is written', async () => {
+      const { main, runnerTemp } = await runner({ kubeconfig: withExec });
+      expect(main.exitCode).toBe(1);
+      expect(main.errors).toEqual([
+        expect.stringMatching(/users\[0\] runs an exec credential plugin.*allow-exec: true/),
+      ]);
+      expect(readdirSync(runnerTemp)).toEqual([]);
+      expect(everythingShown(main)).not.toContain(ROLE);
+    });
+
+    it('is written with allow-exec: true, its arguments masked first', async () => {
+      const { main, text } = await runner({ kubeconfig: withExec, 'allow-exec': 'true' });
+      expect(main.errors).toEqual([]);
+      expect(text).toBe(withExec);
+      const masks = main.stdout.split('\n').filter((l) => l.startsWith('::add-mask::'));
+      expect(masks).toEqual(expect.arrayContaining([`::add-mask::${ROLE}`, '::add-mask::get-token']));
+      expect(everythingShown(main)).not.toContain(ROLE);
+    });
+  });
+
   it.each([
     ['both inputs empty', { kubeconfig: '', 'kubeconfig-b64': '' }, /KUBECONFIG or KUBECONFIG_B64 secret/],
     ['whitespace only', { kubeconfig: '  \n ' }, /is empty/],

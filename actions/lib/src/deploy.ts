@@ -1,4 +1,5 @@
 import { collectDiagnostics, diagnosticsMarkdown } from './deploy-diagnostics.js';
+import { assertNotOlder } from './deploy-order.js';
 import {
   recoverStuckRelease,
   rollBack,
@@ -37,6 +38,8 @@ export interface DeployOptions extends ReleaseTarget {
   timeout: string;
   wait: boolean;
   rollbackOnFailure: boolean;
+  /** A delivery: refuse an image tag older than the version the release runs (deploy-order.ts). */
+  refuseDowngrade?: boolean;
   smokeTest: SmokeTest;
   helm?: HelmClient;
   kubectl?: KubectlClient;
@@ -89,6 +92,7 @@ export async function deployRelease(options: DeployOptions): Promise<DeployResul
   log().info(`Helm ${version.version}; release ${options.release} in namespace ${options.namespace}`);
 
   let existing = await helm.status(target);
+  if (options.refuseDowngrade) assertNotOlder(existing, options.imageTag, target);
   if (existing && PENDING_STATUSES.includes(existing.status)) {
     existing = await recoverStuckRelease(helm, target, existing, options);
   }

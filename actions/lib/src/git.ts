@@ -81,6 +81,34 @@ export class GitClient {
     return result.exitCode === 0;
   }
 
+  /**
+   * The fully qualified ref of `branch`: the remote's copy when it was fetched (what a checkout with
+   * `fetch-depth: 0` has), else a local branch of that name (a local clone without the remote, as act
+   * copies it); undefined when neither exists.
+   */
+  async branchRef(branch: string, remote = 'origin'): Promise<string | undefined> {
+    for (const ref of [`refs/remotes/${remote}/${branch}`, `refs/heads/${branch}`]) {
+      const result = await this.run(['rev-parse', '--quiet', '--verify', '--end-of-options', ref], {
+        allowFailure: true,
+      });
+      if (result.exitCode === 0) return ref;
+    }
+    return undefined;
+  }
+
+  /** Whether commit `ancestor` is reachable from `descendant` (`git merge-base --is-ancestor`). */
+  async isAncestor(ancestor: string, descendant: string): Promise<boolean> {
+    const result = await this.run(['merge-base', '--is-ancestor', '--end-of-options', ancestor, descendant], {
+      allowFailure: true,
+    });
+    if (result.exitCode === 0) return true;
+    if (result.exitCode === 1) return false;
+    throw new ToolError(
+      `git merge-base --is-ancestor failed (exit ${result.exitCode}): ${meaningfulLine(result.stderr)}`,
+      result,
+    );
+  }
+
   /** The commit a revision points to (tags are peeled). */
   async resolveCommit(revision = 'HEAD'): Promise<string> {
     const result = await this.run(['rev-parse', '--verify', '--end-of-options', `${revision}^{commit}`]);

@@ -29,6 +29,16 @@ export interface KubeconfigSource {
   base64?: string;
 }
 
+export interface CheckOptions {
+  /**
+   * Accept users with an `exec` credential plugin or an `auth-provider`. Off by default: an exec plugin
+   * runs a program the file names, with the step's environment, whenever a tool needs a credential.
+   */
+  allowExec?: boolean;
+}
+
+const OPT_IN = 'use a token or client certificate, or set allow-exec: true if you trust the file';
+
 export interface KubeconfigFacts {
   contexts: string[];
   currentContext: string;
@@ -90,7 +100,9 @@ export function kubeconfigSecrets(text: string): string[] {
     }
     const providerConfig = record(record(user['auth-provider'])?.config) ?? {};
     for (const [key, value] of Object.entries(providerConfig)) if (AUTH_PROVIDER_SECRET.test(key)) add(value);
-    // exec plugins get their credentials through env entries; any of them may be one.
+    // An exec plugin (allowed only with allow-exec) gets its credentials through its arguments or env
+    // entries (`--token=…`, a role, a secret key); any of them may be one.
+    for (const arg of listOf(record(user.exec)?.args)) add(arg);
     for (const env of listOf(record(user.exec)?.env)) add(record(env)?.value);
   }
   return [...found];
@@ -98,10 +110,11 @@ export function kubeconfigSecrets(text: string): string[] {
 
 /**
  * Checks that the text is a kubeconfig a tool can use: a mapping with clusters, users and contexts,
- * every context naming a cluster and a user that exist, and a current context. Messages name the
+ * every context naming a cluster and a user that exist, and a current context; and, unless
+ * `allowExec`, that no user runs an exec plugin or an auth-provider. Messages name the
  * field and the entry, never a value of the file.
  */
-export function checkKubeconfig(text: string): KubeconfigFacts {
+export function checkKubeconfig(text: string, options: CheckOptions = {}): KubeconfigFacts {
   let doc: unknown;
   try {
     doc = parse(text);
@@ -133,6 +146,21 @@ export function checkKubeconfig(text: string): KubeconfigFacts {
     }
   }
   const users = new Set(names('users', 'user'));
+  if (!options.allowExec) {
+    for (const [i, entry] of listOf(config.users).entries()) {
+      const user = record(record(entry)?.user) ?? {};
+      if (user.exec !== undefined) {
+        throw new ActionError(
+          `the kubeconfig's users[${i}] runs an exec credential plugin, a program the file chooses, with this step's environment; ${OPT_IN}`,
+        );
+      }
+      if (user['auth-provider'] !== undefined) {
+        throw new ActionError(
+          `the kubeconfig's users[${i}] uses an auth-provider, which runs provider code and refreshes credentials; ${OPT_IN}`,
+        );
+      }
+    }
+  }
   const contexts = names('contexts', 'context');
   for (const [i, entry] of listOf(config.contexts).entries()) {
     const context = record(record(entry)?.context) ?? {};

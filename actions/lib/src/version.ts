@@ -111,6 +111,15 @@ export function tryParseTag(tag: string, prefix: string): ReleaseTag | undefined
   }
 }
 
+/** A version if `text` is a bare strict semver, otherwise `undefined`. */
+export function tryParseVersion(text: string): Version | undefined {
+  try {
+    return parseVersion(text);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Accepts a bare version or one with the prefix (`1.2.3` or `v1.2.3`), for CLI arguments. */
 export function parseVersionOrTag(text: string, prefix: string, options: ParseOptions = {}): Version {
   if (prefix !== '' && text.startsWith(prefix)) return parseTag(text, prefix, options);

@@ -31,6 +31,8 @@ import {
  *   registry on loopback plays GHCR: deliver.yml pushes there, and the cluster's containerd pulls the
  *   image by the digest deploy.yml resolves. Deploy A, deploy B, roll back to A, fail a broken C (A
  *   keeps serving), and a deploy that needs more than the Role allows is refused.
+ * - deliver.yml's own hand-over to staging (issue 24): the secret reaches deploy.yml only because the
+ *   caller passes it on by name, as GitHub requires.
  * The repository is this project as git sees it (projectRepo); our actions run from their bundles.
  * Every case asserts on the cluster and the registry: revisions, and the image each pod runs.
  */
@@ -133,7 +135,8 @@ async function act(label: string, args: string[]): Promise<ActRun> {
 
 async function pushTag(tag: string): Promise<ActRun> {
   const event = path.join(cacheDir, `push-${tag}.json`);
-  writeFileSync(event, JSON.stringify({ ref: `refs/tags/${tag}` }));
+  // As GitHub's payload does: validate checks that the tag's commit is on the default branch.
+  writeFileSync(event, JSON.stringify({ ref: `refs/tags/${tag}`, repository: { default_branch: 'main' } }));
   return act(`deliver ${tag} (tag push)`, ['push', '-W', '.github/workflows/deliver.yml', '-e', event]);
 }
 
@@ -386,5 +389,29 @@ describe('release.yml, the whole workflow', () => {
     } finally {
       origin.cleanup();
     }
+  });
+});
+
+describe("deliver.yml's hand-over to the lasting staging environment", () => {
+  test('a delivery for staging deploys the published image there through deploy.yml, with the secret it passes on', async () => {
+    // v0.4.0 is the newest release (release.yml above), and staging runs 0.1.0 since C was rolled back.
+    const before = (await statuses(STAGING_NS)).length;
+    const run = await dispatch('deliver 0.4.0 to staging (hand-over)', 'deliver.yml', {
+      version: '0.4.0',
+      environment: 'staging',
+    });
+
+    expect(run.exitCode).toBe(0);
+    expect(Object.values(run.jobs).every((result) => result === 'success')).toBe(true);
+    // The called deploy.yml got KUBECONFIG_B64 only because deliver.yml passes it on by name: without
+    // the mapping it would be empty there and the kubeconfig step would fail the run.
+    expect(await statuses(STAGING_NS)).toHaveLength(before + 1);
+    expect((await statuses(STAGING_NS)).at(-1)).toMatch(/ deployed$/);
+    const digest = await published('0.4.0');
+    const now = await running(STAGING_NS);
+    expect(now.deployment).toBe(`${repository()}:0.4.0@${digest}`);
+    expect(now.serving.length).toBeGreaterThan(0);
+    for (const id of now.serving) expect(id).toBe(`${repository()}@${digest}`);
+    expect(run.output).not.toContain(deployerKubeconfigB64);
   });
 });

@@ -145,11 +145,8 @@ describe('local runs under act', () => {
           ({ step }) => step.uses === './actions/build-image' && step.with?.['kind-cluster'],
         );
         for (const load of loads) expect(load.with['kind-cluster']).toBe(created);
-        const scripts = resolved.filter(({ step }) => /\bkind load\b/.test(step.run ?? ''));
-        for (const { step, env } of scripts) {
-          const named = /--name\s+"?\$\{?(\w+)\}?"?/.exec(step.run ?? '')?.[1];
-          expect(named && env[named]).toBe(created);
-        }
+        const pulled = resolved.filter(({ step }) => step.uses === './actions/kind-load');
+        for (const load of pulled) expect(load.with.cluster).toBe(created);
       }
     },
   );
@@ -178,6 +175,38 @@ describe('images rebuilt from a tag', () => {
     expect(builds.length).toBeGreaterThan(0);
     for (const build of builds)
       expect(build).toEqual({ where: build.where, revision: expect.stringMatching(/^refs\/tags\//) });
+  });
+});
+
+describe('release.yml runs only on the default branch', () => {
+  // It tags the commit it runs on: dispatched on another branch it would release unreviewed code.
+  const tagJob = workflow('release.yml').doc.jobs.tag;
+  const guard = (tagJob.steps ?? []).findIndex((s) => s.id === 'default-branch');
+
+  test('the first step of the tag job refuses any other ref, and says where to dispatch it', () => {
+    expect(guard).toBe(0);
+    const step = tagJob.steps![guard];
+    const check = (ref: string, defaultBranch: string) => {
+      const env = Object.fromEntries(
+        Object.entries(step.env ?? {}).map(([k, v]) => [
+          k,
+          evaluate(String(v), { github: { ref, event: { repository: { default_branch: defaultBranch } } } }),
+        ]),
+      );
+      try {
+        runStep(step, env);
+        return 'ran';
+      } catch (error) {
+        return String((error as { stdout?: Buffer }).stdout ?? error);
+      }
+    };
+    expect(check('refs/heads/main', 'main')).toBe('ran');
+    expect(check('refs/heads/trunk', 'trunk')).toBe('ran');
+    expect(check('refs/heads/feature', 'main')).toBe(
+      '::error::release.yml tags the commit it runs on, so it runs only on the default branch main: dispatch it on main, not on refs/heads/feature\n',
+    );
+    expect(check('refs/tags/v1.0.0', 'main')).toMatch(/not on refs\/tags\/v1\.0\.0/);
+    expect(check('refs/heads/main', '')).toMatch(/^::error::the event names no default branch/);
   });
 });
 
@@ -232,12 +261,17 @@ describe('docs/act.md', () => {
 
 describe('lasting environments', () => {
   const TARGETS = ['staging', 'production'];
-  const lasting = jobs.filter(({ job }) => job.environment !== undefined);
   const contextsFor = (target: string) => ({
     inputs: { environment: target },
     needs: { resolve: { outputs: { environment: target } } },
     vars: {},
   });
+  // The jobs whose environment is the target cluster (daily-job.yml's environment only guards a secret).
+  const environmentName = (job: Job) =>
+    typeof job.environment === 'string' ? job.environment : (job.environment as { name?: string })?.name;
+  const lasting = jobs.filter(({ job }) =>
+    TARGETS.every((target) => evaluate(environmentName(job) ?? '', contextsFor(target)) === target),
+  );
   const stepIndex = (job: Job, match: (s: Step) => boolean) => (job.steps ?? []).findIndex(match);
   const reachesCluster = (s: Step) =>
     ['./actions/helm-deploy', './actions/helm-rollback', './actions/release-report'].includes(s.uses ?? '') ||
@@ -339,6 +373,17 @@ describe('lasting environments', () => {
     expect(withValues('image-repository')).toBe('ghcr.io/example/incidents-service');
     expect(withValues('create-namespace')).toBe('false');
     expect(withValues('rollback-on-failure')).toBe('true');
+  });
+
+  test("a delivery's hand-over refuses to move an environment back; a dispatch of deploy.yml may", () => {
+    const deploy = workflow('deploy.yml').doc.jobs['deploy-environment'].steps!.find(
+      (s) => s.uses === './actions/helm-deploy',
+    )!;
+    const refuses = (inputs: Mapping) => evaluate(String(deploy.with?.['refuse-downgrade']), { inputs });
+    const handOver = (workflow('deliver.yml').doc.jobs['deploy-environment'].with ?? {}) as Mapping;
+    // Called by deliver.yml: the caller's `with:`; dispatched: the dispatch's inputs, which lack it.
+    expect(refuses(handOver)).toBe('true');
+    expect(refuses({ version: '0.1.0', environment: 'staging' })).toBe('false');
   });
 
   test('deliver.yml publishes where deploy.yml pulls from, and both log in to that registry', () => {

@@ -219,13 +219,23 @@ describe('workflow files', () => {
   );
 
   test.each(workflows.map((w) => [w.file, w] as const))(
-    '%s declares a concurrency group',
+    "%s waits in one concurrency group: the workflow's, or its jobs' own, never both",
     (_file, workflow) => {
-      const concurrency = workflow.doc.concurrency;
-      const group = typeof concurrency === 'string' ? concurrency : asString(asMapping(concurrency).group);
-      expect({ file: workflow.file, group }).toEqual({
+      const groupOf = (node: Mapping) => {
+        const concurrency = node.concurrency;
+        return typeof concurrency === 'string' ? concurrency : asString(asMapping(concurrency).group);
+      };
+      const top = groupOf(workflow.doc);
+      const jobGroups = jobsOf(workflow).filter(({ job }) => groupOf(job) !== undefined);
+      // GitHub keeps one pending run per group and cancels the older pending one: every extra group
+      // a run waits in is one more place where a queued deploy or rollback can be dropped.
+      expect({ file: workflow.file, serialised: top !== undefined || jobGroups.length > 0 }).toEqual({
         file: workflow.file,
-        group: expect.stringMatching(/\S/),
+        serialised: true,
+      });
+      expect({ file: workflow.file, both: top !== undefined && jobGroups.length > 0 }).toEqual({
+        file: workflow.file,
+        both: false,
       });
     },
   );
@@ -365,6 +375,17 @@ describe('our actions as the workflows use them', () => {
     expect(problems).toEqual([]);
   });
 
+  test('images reach kind only through KindClient.loadImages (build-image, kind-load), never a bare kind load', () => {
+    // `kind load docker-image` fails with Docker's containerd image store (kind#3795); loadImages then
+    // goes through docker save and kind load image-archive. A script would have no such way out.
+    const bare = allSteps.filter(({ step }) => /\bkind\s+load\b/.test(asString(step.run) ?? ''));
+    expect(bare.map(({ where }) => where)).toEqual([]);
+    const loaders = localSteps.filter(({ step }) =>
+      ['build-image', 'kind-load'].includes(localActionName(usesOf(step)) ?? ''),
+    );
+    expect(loaders.length).toBeGreaterThan(0);
+  });
+
   test('semver-tag runs on a full clone (fetch-depth: 0), since it reads every tag', () => {
     const semverSteps = localSteps.filter(({ step }) => localActionName(usesOf(step)) === 'semver-tag');
     expect(semverSteps.length).toBeGreaterThan(0);
@@ -397,6 +418,59 @@ describe('our actions as the workflows use them', () => {
         context: path.normalize(path.join(workingDirectory, 'service')),
       });
     }
+  });
+});
+
+describe('reusable workflows and the secrets handed to them', () => {
+  /** The secrets a workflow declares under `on.workflow_call.secrets`. */
+  const declaredSecrets = (workflow: WorkflowFile): string[] =>
+    Object.keys(asMapping(asMapping(triggersOf(workflow).workflow_call).secrets));
+  /** `secrets.<NAME>` read anywhere in the jobs; GITHUB_TOKEN is given to every run. */
+  const secretsRead = (node: unknown): string[] => [
+    ...new Set(
+      expressionsIn(node)
+        .flatMap((e) => [...e.matchAll(/\bsecrets\.([\w-]+)/g)].map((m) => m[1]))
+        .filter((name) => name !== 'GITHUB_TOKEN'),
+    ),
+  ];
+  const calls = allJobs.filter(({ job }) => /^\.\/\.github\/workflows\//.test(asString(job.uses) ?? ''));
+
+  test('a workflow that can be called declares every secret its jobs read', () => {
+    // Undeclared, a called workflow's secret is an empty string on GitHub, even an environment
+    // secret of the job's own environment, and the run reports no error (actions/runner#4453).
+    const problems: string[] = [];
+    for (const workflow of workflows.filter((w) => 'workflow_call' in triggersOf(w))) {
+      const declared = declaredSecrets(workflow);
+      for (const name of secretsRead(workflow.doc.jobs)) {
+        if (!declared.includes(name))
+          problems.push(`${workflow.file}: reads secrets.${name} but on.workflow_call.secrets lacks it`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  test('every call of one of our workflows hands over, by name, each secret the called workflow declares', () => {
+    expect(calls.map((c) => `${c.workflow.file} > ${c.id}`)).toEqual(
+      expect.arrayContaining(['deliver.yml > deploy-environment', 'release.yml > deliver']),
+    );
+    const problems: string[] = [];
+    for (const call of calls) {
+      const where = `${call.workflow.file} > ${call.id}`;
+      const called = workflows.find((w) => `./.github/workflows/${w.file}` === asString(call.job.uses));
+      if (!called) {
+        problems.push(`${where}: calls ${asString(call.job.uses)}, which does not exist`);
+        continue;
+      }
+      // `inherit` would hand over every secret the caller can see (zizmor: secrets-inherit).
+      if (call.job.secrets === 'inherit') problems.push(`${where}: secrets: inherit, name them instead`);
+      const given = asMapping(call.job.secrets);
+      for (const name of declaredSecrets(called)) {
+        const value = asString(given[name])?.replace(/\s+/g, '');
+        if (value !== `\${{secrets.${name}}}`)
+          problems.push(`${where}: does not pass secrets.${name} on to ${called.file}`);
+      }
+    }
+    expect(problems).toEqual([]);
   });
 });
 
@@ -550,6 +624,23 @@ describe('act event payloads and docs/act.md', () => {
 
   test.each(payloadFiles.map((f) => [f]))('%s is a JSON object', (file) => {
     expect(isMapping(JSON.parse(readFileSync(path.join(ACT_DIR, file), 'utf8')))).toBe(true);
+  });
+
+  test('ci.yml runs once per change: a branch push only on the default branch, a pull request by its own trigger', () => {
+    const triggers = triggersOf(workflowNamed('ci.yml'));
+    expect(Object.keys(triggers)).toEqual(expect.arrayContaining(['push', 'pull_request']));
+    const push = asMapping(triggers.push);
+    const branches = ([] as unknown[]).concat(push.branches ?? []).map(String);
+    const pushed = (branch: string) => branches.some((glob) => globToRegExp(glob).test(branch));
+    // A branch of a pull request from this repository would otherwise run ci.yml twice per commit.
+    expect(branches.length).toBeGreaterThan(0);
+    expect(['feature/x', 'fix-1', 'dependabot/npm_and_yarn/x'].filter(pushed)).toEqual([]);
+    const ref = asString(payload('branch-push.json').ref) ?? '';
+    const defaultBranch = asString(asMapping(payload('branch-push.json').repository).default_branch);
+    expect(ref).toBe(`refs/heads/${defaultBranch}`);
+    expect(pushed(ref.replace(/^refs\/heads\//, ''))).toBe(true);
+    // A release tag is deliver.yml's to check.
+    expect(push.tags).toBeUndefined();
   });
 
   test('the tag push is refs/tags/v0.2.0 and matches a tag filter of deliver.yml', () => {

@@ -44609,6 +44609,15 @@ function tryParseTag(tag, prefix) {
         return undefined;
     }
 }
+/** A version if `text` is a bare strict semver, otherwise `undefined`. */
+function tryParseVersion(text) {
+    try {
+        return parseVersion(text);
+    }
+    catch {
+        return undefined;
+    }
+}
 /** Accepts a bare version or one with the prefix (`1.2.3` or `v1.2.3`), for CLI arguments. */
 function parseVersionOrTag(text, prefix, options = {}) {
     if (prefix !== '' && text.startsWith(prefix))
@@ -44700,6 +44709,32 @@ class GitClient {
             allowFailure: true,
         });
         return result.exitCode === 0;
+    }
+    /**
+     * The fully qualified ref of `branch`: the remote's copy when it was fetched (what a checkout with
+     * `fetch-depth: 0` has), else a local branch of that name (a local clone without the remote, as act
+     * copies it); undefined when neither exists.
+     */
+    async branchRef(branch, remote = 'origin') {
+        for (const ref of [`refs/remotes/${remote}/${branch}`, `refs/heads/${branch}`]) {
+            const result = await this.run(['rev-parse', '--quiet', '--verify', '--end-of-options', ref], {
+                allowFailure: true,
+            });
+            if (result.exitCode === 0)
+                return ref;
+        }
+        return undefined;
+    }
+    /** Whether commit `ancestor` is reachable from `descendant` (`git merge-base --is-ancestor`). */
+    async isAncestor(ancestor, descendant) {
+        const result = await this.run(['merge-base', '--is-ancestor', '--end-of-options', ancestor, descendant], {
+            allowFailure: true,
+        });
+        if (result.exitCode === 0)
+            return true;
+        if (result.exitCode === 1)
+            return false;
+        throw new ToolError(`git merge-base --is-ancestor failed (exit ${result.exitCode}): ${meaningfulLine(result.stderr)}`, result);
     }
     /** The commit a revision points to (tags are peeled). */
     async resolveCommit(revision = 'HEAD') {
@@ -45561,6 +45596,7 @@ function getInputs(env = process.env) {
     return {
         mode,
         tag: mode === 'validate' ? parseTag(tagToValidate(env), prefix, { input: 'tag' }) : undefined,
+        defaultBranch: mode === 'validate' ? defaultBranch() : undefined,
         bump: getChoice('bump', ['auto', 'major', 'minor', 'patch'], 'auto'),
         prefix,
         prerelease,
@@ -45578,6 +45614,22 @@ function tagToValidate(env) {
     if (ref.startsWith('refs/tags/'))
         return ref.slice('refs/tags/'.length);
     throw new errors/* InputError */.dz('tag', `mode validate needs a tag: set 'tag' or run on a tag push (GITHUB_REF is '${ref || 'unset'}')`);
+}
+/**
+ * The branch release tags must come from. action.yml defaults it to the event payload's
+ * `repository.default_branch`; a payload without one (a hand-written act event) leaves it empty.
+ */
+function defaultBranch() {
+    const branch = getOptional('default-branch');
+    if (branch === undefined) {
+        throw new errors/* InputError */.dz('default-branch', "mode validate checks that the tag's commit is on the default branch: " +
+            'set default-branch, or run on an event whose payload names repository.default_branch');
+    }
+    // A plain branch name: it becomes part of a ref and a git argument.
+    if (!/^[A-Za-z0-9_][A-Za-z0-9._/-]*$/.test(branch) || branch.includes('..') || branch.endsWith('.lock')) {
+        throw new errors/* InputError */.dz('default-branch', `${JSON.stringify(branch)} is not a branch name`);
+    }
+    return branch;
 }
 
 // EXTERNAL MODULE: ../../node_modules/semver/semver.js
@@ -50797,6 +50849,24 @@ function diffLevel(from, to) {
     // A higher version that differs only in prerelease cannot follow a stable one.
     return 'patch';
 }
+const FETCH_BRANCHES = "use actions/checkout with 'fetch-depth: 0' so every branch is fetched";
+/**
+ * A release tag names a reviewed commit: one on the default branch. Anyone who can push may push a
+ * `v*` tag on any commit, and deliver.yml would build, publish and deploy it; so a tag whose commit
+ * the default branch (as origin has it) does not contain is refused. `revision` is the tag, or HEAD
+ * when validate is about to create the tag there.
+ */
+async function assertOnDefaultBranch(git, tag, revision, branch) {
+    const ref = await git.branchRef(branch);
+    if (!ref) {
+        throw new errors/* ActionError */.lZ(`the default branch ${branch} is not in this checkout (neither refs/remotes/origin/${branch} nor refs/heads/${branch}); ${FETCH_BRANCHES}`);
+    }
+    const commit = await git.resolveCommit(revision);
+    if (!(await git.isAncestor(commit, ref))) {
+        throw new errors/* ActionError */.lZ(`tag ${tag} points to commit ${commit.slice(0, 12)}, which is not on the default branch ${branch} ` +
+            `(${ref}); release tags are cut from ${branch} only, so tag a commit of ${branch}`);
+    }
+}
 
 ;// CONCATENATED MODULE: ./src/main.ts
 
@@ -50827,8 +50897,16 @@ async function run() {
     let plan;
     let commits;
     if (inputs.mode === 'validate') {
-        plan = planValidate(inputs.tag, releaseTags);
-        const until = (await git.tagExists(plan.tag)) ? `refs/tags/${plan.tag}` : 'HEAD';
+        const candidate = inputs.tag;
+        const exists = await git.tagExists(candidate.tag);
+        // Without push the tag must be there already: a delivery of a tag nobody pushed would otherwise
+        // pass here and fail later, at the checkout of the tag. With push it is created on HEAD.
+        if (!exists && !inputs.push) {
+            throw new errors/* ActionError */.lZ(`tag ${candidate.tag} does not exist in this checkout; push the tag first, or name an existing release tag (git tag --list '${inputs.prefix}*')`);
+        }
+        const until = exists ? `refs/tags/${candidate.tag}` : 'HEAD';
+        await assertOnDefaultBranch(git, candidate.tag, until, inputs.defaultBranch);
+        plan = planValidate(candidate, releaseTags);
         commits = (await git.logSince(plan.previous?.tag, until)).map(classifyCommit);
     }
     else {

@@ -16,6 +16,8 @@ export interface Inputs {
   mode: Mode;
   /** validate: the tag from `tag` or `GITHUB_REF`, already checked to be prefix + strict semver. */
   tag: ReleaseTag | undefined;
+  /** validate: the branch the tag's commit must be on (the repository's default branch). */
+  defaultBranch: string | undefined;
   bump: BumpChoice;
   prefix: string;
   /** Prerelease identifier such as `rc`; undefined for a stable release. */
@@ -41,6 +43,7 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
   return {
     mode,
     tag: mode === 'validate' ? parseTag(tagToValidate(env), prefix, { input: 'tag' }) : undefined,
+    defaultBranch: mode === 'validate' ? defaultBranch() : undefined,
     bump: getChoice<BumpChoice>('bump', ['auto', 'major', 'minor', 'patch'], 'auto'),
     prefix,
     prerelease,
@@ -60,4 +63,24 @@ function tagToValidate(env: NodeJS.ProcessEnv): string {
     'tag',
     `mode validate needs a tag: set 'tag' or run on a tag push (GITHUB_REF is '${ref || 'unset'}')`,
   );
+}
+
+/**
+ * The branch release tags must come from. action.yml defaults it to the event payload's
+ * `repository.default_branch`; a payload without one (a hand-written act event) leaves it empty.
+ */
+function defaultBranch(): string {
+  const branch = getOptional('default-branch');
+  if (branch === undefined) {
+    throw new InputError(
+      'default-branch',
+      "mode validate checks that the tag's commit is on the default branch: " +
+        'set default-branch, or run on an event whose payload names repository.default_branch',
+    );
+  }
+  // A plain branch name: it becomes part of a ref and a git argument.
+  if (!/^[A-Za-z0-9_][A-Za-z0-9._/-]*$/.test(branch) || branch.includes('..') || branch.endsWith('.lock')) {
+    throw new InputError('default-branch', `${JSON.stringify(branch)} is not a branch name`);
+  }
+  return branch;
 }

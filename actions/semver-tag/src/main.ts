@@ -9,7 +9,7 @@ import { classifyCommit, type ClassifiedCommit } from './commits.js';
 import { getInputs } from './inputs.js';
 import { planNext, type VersionPlan } from './next-version.js';
 import { publishTag } from './publish.js';
-import { planValidate } from './validate-tag.js';
+import { assertOnDefaultBranch, planValidate } from './validate-tag.js';
 
 const FETCH_ALL = "use actions/checkout with 'fetch-depth: 0' so the whole history and all tags are fetched";
 
@@ -28,8 +28,18 @@ export async function run(): Promise<void> {
   let plan: VersionPlan;
   let commits: ClassifiedCommit[];
   if (inputs.mode === 'validate') {
-    plan = planValidate(inputs.tag as ReleaseTag, releaseTags);
-    const until = (await git.tagExists(plan.tag)) ? `refs/tags/${plan.tag}` : 'HEAD';
+    const candidate = inputs.tag as ReleaseTag;
+    const exists = await git.tagExists(candidate.tag);
+    // Without push the tag must be there already: a delivery of a tag nobody pushed would otherwise
+    // pass here and fail later, at the checkout of the tag. With push it is created on HEAD.
+    if (!exists && !inputs.push) {
+      throw new ActionError(
+        `tag ${candidate.tag} does not exist in this checkout; push the tag first, or name an existing release tag (git tag --list '${inputs.prefix}*')`,
+      );
+    }
+    const until = exists ? `refs/tags/${candidate.tag}` : 'HEAD';
+    await assertOnDefaultBranch(git, candidate.tag, until, inputs.defaultBranch as string);
+    plan = planValidate(candidate, releaseTags);
     commits = (await git.logSince(plan.previous?.tag, until)).map(classifyCommit);
   } else {
     // planNext derives from the newest stable tag, so these commits are also the changelog's.

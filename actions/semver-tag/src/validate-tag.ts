@@ -1,5 +1,6 @@
 import semver from 'semver';
 import { ActionError } from '@incidents-pipeline/actions-lib/errors';
+import type { GitClient } from '@incidents-pipeline/actions-lib/git';
 import { isNewer, type ReleaseTag } from '@incidents-pipeline/actions-lib/version';
 import type { Bump, VersionPlan } from './next-version.js';
 
@@ -40,4 +41,33 @@ function diffLevel(from: string, to: string): Bump {
   if (diff === 'patch' || diff === 'prepatch') return 'patch';
   // A higher version that differs only in prerelease cannot follow a stable one.
   return 'patch';
+}
+
+const FETCH_BRANCHES = "use actions/checkout with 'fetch-depth: 0' so every branch is fetched";
+
+/**
+ * A release tag names a reviewed commit: one on the default branch. Anyone who can push may push a
+ * `v*` tag on any commit, and deliver.yml would build, publish and deploy it; so a tag whose commit
+ * the default branch (as origin has it) does not contain is refused. `revision` is the tag, or HEAD
+ * when validate is about to create the tag there.
+ */
+export async function assertOnDefaultBranch(
+  git: GitClient,
+  tag: string,
+  revision: string,
+  branch: string,
+): Promise<void> {
+  const ref = await git.branchRef(branch);
+  if (!ref) {
+    throw new ActionError(
+      `the default branch ${branch} is not in this checkout (neither refs/remotes/origin/${branch} nor refs/heads/${branch}); ${FETCH_BRANCHES}`,
+    );
+  }
+  const commit = await git.resolveCommit(revision);
+  if (!(await git.isAncestor(commit, ref))) {
+    throw new ActionError(
+      `tag ${tag} points to commit ${commit.slice(0, 12)}, which is not on the default branch ${branch} ` +
+        `(${ref}); release tags are cut from ${branch} only, so tag a commit of ${branch}`,
+    );
+  }
 }

@@ -216,7 +216,11 @@ describe('mode validate', () => {
   it('accepts a pushed tag from GITHUB_REF that is newer than every other tag', async () => {
     const repo = await history();
     await repo.tag('v1.10.1', 'Release v1.10.1');
-    const result = await runIn(repo, { mode: 'validate' }, { GITHUB_REF: 'refs/tags/v1.10.1' });
+    const result = await runIn(
+      repo,
+      { mode: 'validate', 'default-branch': 'main' },
+      { GITHUB_REF: 'refs/tags/v1.10.1' },
+    );
     expect(result.errors).toEqual([]);
     expect(result.outputs).toMatchObject({
       version: '1.10.1',
@@ -234,7 +238,7 @@ describe('mode validate', () => {
   it('refuses a tag that is not newer than the newest other release tag', async () => {
     const repo = await history();
     await repo.tag('v1.9.1');
-    const result = await runIn(repo, { mode: 'validate', tag: 'v1.9.1' });
+    const result = await runIn(repo, { mode: 'validate', tag: 'v1.9.1', 'default-branch': 'main' });
     expect(result.exitCode).toBe(1);
     expect(result.errors).toEqual([
       'tag v1.9.1 is not newer than the existing release tag v1.10.0; versions only go up, so tag a version above 1.10.0',
@@ -266,6 +270,116 @@ describe('mode validate', () => {
       "mode validate needs a tag: set 'tag' or run on a tag push (GITHUB_REF is 'refs/heads/main')",
     );
   });
+
+  it('refuses a tag that does not exist, naming it, before anything else reads it', async () => {
+    const repo = await history();
+    const result = await runIn(repo, { mode: 'validate', tag: 'v1.11.0', 'default-branch': 'main' });
+    expect(result.exitCode).toBe(1);
+    expect(result.errors).toEqual([
+      "tag v1.11.0 does not exist in this checkout; push the tag first, or name an existing release tag (git tag --list 'v*')",
+    ]);
+    expect(result.outputs).toEqual({});
+  });
+
+  it('needs to know the default branch, and says where it comes from', async () => {
+    const repo = await history();
+    await repo.tag('v1.10.1');
+    const result = await runIn(repo, { mode: 'validate', tag: 'v1.10.1' });
+    expect(result.exitCode).toBe(1);
+    expect(result.errors).toEqual([
+      "input 'default-branch': mode validate checks that the tag's commit is on the default branch: " +
+        'set default-branch, or run on an event whose payload names repository.default_branch',
+    ]);
+  });
+
+  it.each(['-main', 'main..x', 'ma in', 'main;id'])('refuses the default branch %j', async (branch) => {
+    const repo = await history();
+    const result = await runIn(repo, { mode: 'validate', tag: 'v1.10.0', 'default-branch': branch });
+    expect(result.errors[0]).toMatch(/^input 'default-branch': .* is not a branch name$/);
+  });
+});
+
+describe('mode validate: the tag must be on the default branch', () => {
+  /** origin with main, and a clone: what actions/checkout with fetch-depth 0 leaves. */
+  async function cloneOfOrigin() {
+    const origin = await TestRepo.init({ bare: true });
+    const seed = await TestRepo.clone(origin.url);
+    repos.push(origin, seed);
+    await seed.commit('feat: a');
+    await seed.tag('v1.0.0', 'Release v1.0.0');
+    await seed.git('push', '--quiet', '--follow-tags', 'origin', 'main');
+    return { origin, seed };
+  }
+  const validate = (repo: TestRepo, tag: string, branch = 'main') =>
+    runIn(repo, { mode: 'validate', tag, 'default-branch': branch });
+
+  it('refuses a tag on a commit of another branch that never reached the default branch', async () => {
+    const { origin, seed } = await cloneOfOrigin();
+    await seed.git('checkout', '--quiet', '-b', 'unreviewed');
+    const commit = await seed.commit('feat: straight to a tag');
+    await seed.tag('v1.1.0', 'Release v1.1.0');
+    await seed.git('push', '--quiet', '--follow-tags', 'origin', 'unreviewed');
+    const checkout = await TestRepo.clone(origin.url);
+    repos.push(checkout);
+    await checkout.git('checkout', '--quiet', 'v1.1.0');
+
+    const result = await validate(checkout, 'v1.1.0');
+    expect(result.exitCode).toBe(1);
+    expect(result.errors).toEqual([
+      `tag v1.1.0 points to commit ${commit.slice(0, 12)}, which is not on the default branch main ` +
+        `(refs/remotes/origin/main); release tags are cut from main only, so tag a commit of main`,
+    ]);
+    expect(result.outputs).toEqual({});
+  });
+
+  it("judges by origin's default branch, not a local branch of that name moved ahead", async () => {
+    const { seed } = await cloneOfOrigin();
+    // Committed and tagged on the local main, never pushed: origin's main has not got it.
+    await seed.commit('fix: local only');
+    await seed.tag('v1.0.1');
+    const result = await validate(seed, 'v1.0.1');
+    expect(result.errors[0]).toMatch(
+      /^tag v1\.0\.1 points to commit [0-9a-f]{12}, which is not on the default branch main/,
+    );
+    // Once main on origin has it, the same tag passes.
+    await seed.git('push', '--quiet', 'origin', 'main');
+    await seed.git('fetch', '--quiet', 'origin');
+    const again = await validate(seed, 'v1.0.1');
+    expect(again.errors).toEqual([]);
+    expect(again.outputs).toMatchObject({ version: '1.0.1', 'previous-tag': 'v1.0.0' });
+  });
+
+  it('accepts a tag on an older commit of the default branch, and on a merged branch', async () => {
+    const { origin, seed } = await cloneOfOrigin();
+    await seed.git('checkout', '--quiet', '-b', 'feature');
+    await seed.commit('feat: on a branch');
+    await seed.tag('v1.1.0');
+    await seed.git('checkout', '--quiet', 'main');
+    await seed.git('merge', '--quiet', '--no-ff', '-m', 'Merge feature', 'feature');
+    await seed.commit('docs: later');
+    await seed.git('push', '--quiet', '--tags', 'origin', 'main');
+    const checkout = await TestRepo.clone(origin.url);
+    repos.push(checkout);
+    const result = await validate(checkout, 'v1.1.0');
+    expect(result.errors).toEqual([]);
+    expect(result.outputs).toMatchObject({ version: '1.1.0', bump: 'minor' });
+  });
+
+  it('says how to fetch the default branch when the checkout has none of that name', async () => {
+    const { seed } = await cloneOfOrigin();
+    const result = await validate(seed, 'v1.0.0', 'trunk');
+    expect(result.errors).toEqual([
+      "the default branch trunk is not in this checkout (neither refs/remotes/origin/trunk nor refs/heads/trunk); use actions/checkout with 'fetch-depth: 0' so every branch is fetched",
+    ]);
+  });
+});
+
+describe('mode validate, other inputs', () => {
+  const history = () =>
+    repoWith(async (r) => {
+      await r.commit('feat: a');
+      await r.tag('v1.9.0');
+    });
 
   it('refuses hostile values in other inputs too', async () => {
     const repo = await history();
@@ -339,7 +453,12 @@ describe('push', () => {
       await r.tag('v1.0.0');
       await r.commit('fix: b');
     });
-    const result = await runIn(work, { mode: 'validate', tag: 'v1.0.1', push: true });
+    const result = await runIn(work, {
+      mode: 'validate',
+      tag: 'v1.0.1',
+      push: true,
+      'default-branch': 'main',
+    });
     expect(result.errors).toEqual([]);
     expect(await remote.git('tag', '--list')).toBe('v1.0.0\nv1.0.1');
   });

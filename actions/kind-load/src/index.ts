@@ -1,0 +1,4 @@
+import { runAction } from '@incidents-pipeline/actions-lib/action';
+import { run } from './main.js';
+
+await runAction(run);
