@@ -8,6 +8,7 @@ import { buildGoMod, parseGoMod, type ModuleBuild } from '../../cluster/go-build
 import { statePaths } from '../../cluster/layout.js';
 import { removalScript } from '../../cluster/network.js';
 import { containerdConfig, mayLowerOomScore } from '../../cluster/runtime.js';
+import { firewallState } from './machine-snapshot.js';
 
 /**
  * The pure parts of the local cluster, checked without a cluster: what `npm run test:cluster` then
@@ -96,6 +97,41 @@ describe('removing the cluster’s firewall rules', () => {
 
   it('has nothing to do on a machine without them', () => {
     expect(removalScript('*nat\n:POSTROUTING ACCEPT [0:0]\nCOMMIT\n')).toBe('');
+  });
+});
+
+describe('what `down` owes the firewall', () => {
+  // Recorded with iptables-save (nft backend) on a fresh machine with Docker running, and on the same
+  // machine after the cluster's first up and down: the kubelet made the `mangle` table, whose empty
+  // built-in chains outlive the cluster's own chains.
+  const fixture = (name: string) => readFileSync(new URL(`fixtures/${name}`, import.meta.url), 'utf8');
+  const fresh = fixture('iptables-save.fresh.txt');
+  const afterDown = fixture('iptables-save.after-down.txt');
+
+  it('is unchanged by a table that lets every packet through, as no table does', () => {
+    expect(afterDown).toContain('*mangle');
+    expect(fresh).not.toContain('*mangle');
+    expect(firewallState(afterDown)).toEqual(firewallState(fresh));
+  });
+
+  it('sees a chain of the cluster left behind in that table', () => {
+    const leftover = afterDown.replace('*mangle\n', '*mangle\n:KUBE-KUBELET-CANARY - [0:0]\n');
+    expect(firewallState(leftover)).toContain('mangle :KUBE-KUBELET-CANARY -');
+    expect(firewallState(leftover)).not.toEqual(firewallState(fresh));
+  });
+
+  it('sees a rule or a changed policy in it', () => {
+    const rule = afterDown.replace(/(\*mangle\n(?::.*\n)*)/, '$1-A OUTPUT -j MARK --set-xmark 0x1/0x1\n');
+    expect(firewallState(rule)).toContain('mangle -A OUTPUT -j MARK --set-xmark 0x1/0x1');
+    const policy = afterDown.replace(/(\*mangle\n(?:.*\n)*?):FORWARD ACCEPT/, '$1:FORWARD DROP');
+    expect(policy).not.toEqual(afterDown);
+    expect(firewallState(policy)).toContain('mangle :FORWARD DROP');
+  });
+
+  it('leaves out Docker’s own lines and the packet counters', () => {
+    expect(fresh).toMatch(/DOCKER/);
+    expect(firewallState(fresh).filter((l) => /DOCKER|docker0|\[\d+:\d+\]/.test(l))).toEqual([]);
+    expect(firewallState(fresh)).toContain('filter :FORWARD DROP');
   });
 });
 

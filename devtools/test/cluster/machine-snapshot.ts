@@ -41,13 +41,30 @@ function clusterProcesses(): string[] {
 
 const DOCKER = /docker|DOCKER|\bbr-[0-9a-f]{12}\b/;
 
-async function rules(command: string): Promise<string[]> {
-  const { stdout } = await execa(command, []);
-  return stdout
-    .split('\n')
-    .filter((l) => l !== '' && !l.startsWith('#') && !DOCKER.test(l))
-    .map((l) => l.replace(/\[\d+:\d+\]$/, '').trim())
+/**
+ * The firewall as `iptables-save` prints it, reduced to what filters or rewrites a packet: Docker's
+ * lines and packet counters left out, and a table that holds nothing but its built-in chains at
+ * policy ACCEPT left out whole. With the nft backend a table comes into being the first time any
+ * program lists it (the kubelet's canary chains touch `mangle`), and deleting its chains leaves the
+ * empty table behind; such a table lets every packet through, exactly as no table does, so it is
+ * no change. A rule, a chain of its own or a changed policy in it still is.
+ */
+export function firewallState(save: string): string[] {
+  const tables: { name: string; lines: string[] }[] = [];
+  for (const line of save.split('\n')) {
+    if (line === '' || line.startsWith('#') || line === 'COMMIT' || DOCKER.test(line)) continue;
+    if (line.startsWith('*')) tables.push({ name: line.slice(1), lines: [] });
+    else tables.at(-1)?.lines.push(line.replace(/\s*\[\d+:\d+\]$/, '').trim());
+  }
+  const passesEverything = (lines: string[]) => lines.every((l) => /^:\S+ ACCEPT$/.test(l));
+  return tables
+    .filter((table) => !passesEverything(table.lines))
+    .flatMap((table) => table.lines.map((l) => `${table.name} ${l}`))
     .sort();
+}
+
+async function rules(command: string): Promise<string[]> {
+  return firewallState((await execa(command, [])).stdout);
 }
 
 export async function snapshotMachine(): Promise<MachineSnapshot> {
