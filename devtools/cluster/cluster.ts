@@ -47,6 +47,8 @@ import { allowLoopbackRegistry, writeRuntimeConfig } from './runtime.js';
  * starts them.
  */
 
+class DaemonExitedError extends Error {}
+
 async function waitFor<T>(
   what: string,
   probe: () => Promise<T | undefined>,
@@ -55,7 +57,11 @@ async function waitFor<T>(
 ) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = await probe().catch(() => undefined);
+    // A probe that cannot answer yet is asked again; a daemon that exited never will answer.
+    const value = await probe().catch((error: unknown) => {
+      if (error instanceof DaemonExitedError) throw error;
+      return undefined;
+    });
     if (value !== undefined) return value;
     if (Date.now() > deadline) {
       throw new Error(
@@ -127,7 +133,7 @@ async function startAndWait(
     ready.what,
     async () => {
       if (runningPid(dirs(ctx.paths), daemon) === undefined)
-        throw new Error(`${name} exited; see ${logOf(ctx.paths, name)}`);
+        throw new DaemonExitedError(`${name} exited; see ${logOf(ctx.paths, name)}`);
       return (await ready.probe()) ? true : undefined;
     },
     ready.timeoutMs,

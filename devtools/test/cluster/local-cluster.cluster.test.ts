@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -11,7 +12,7 @@ import { runBundle } from '@incidents-pipeline/test-support/action-env';
 import { builtClusterBinaries } from '../../cluster/components.js';
 import { COREDNS_IMAGE, COREFILE } from '../../cluster/dns.js';
 import { NETWORK, NODE_NAME } from '../../cluster/layout.js';
-import { locateTool } from '@incidents-pipeline/actions-lib/tools';
+import { locateDevTool } from '../../tools/pins.js';
 import { snapshotMachine, type MachineSnapshot } from './machine-snapshot.js';
 import type { ClusterAccess, ClusterStatus } from '../../cluster/cluster.js';
 import { REPO_ROOT as REPO } from '@incidents-pipeline/test-support/repository';
@@ -32,9 +33,16 @@ let upOutput: RunResult;
 let access: ClusterAccess;
 let upMs: number;
 let before: MachineSnapshot;
+let failedUp: RunResult;
+let afterFailedUp: MachineSnapshot;
 
-const cluster = (args: string[], timeoutMs = 45 * 60_000) =>
-  runTool('npm', ['run', '--silent', 'cluster', '--', ...args], { cwd: REPO, group: false, timeoutMs });
+const cluster = (args: string[], timeoutMs = 45 * 60_000, allowFailure = false) =>
+  runTool('npm', ['run', '--silent', 'cluster', '--', ...args], {
+    cwd: REPO,
+    group: false,
+    timeoutMs,
+    allowFailure,
+  });
 
 const kubectl = (args: string[], input?: string) =>
   runTool('kubectl', args, { env: { ...exports }, group: false, input, timeoutMs: 5 * 60_000 });
@@ -77,6 +85,18 @@ beforeAll(async () => {
     throw new Error(`build-image failed: ${build.errors.join('\n')}\n${build.stdout.slice(-3000)}`);
 
   before = await snapshotMachine();
+
+  // A step that fails: etcd cannot listen on a port something else holds (a plain TCP listener, so
+  // the health probe gets no answer from it either). `up` must undo the steps before it.
+  const squatter = createServer((socket) => socket.destroy());
+  await new Promise<void>((resolve) => squatter.listen(NETWORK.etcdClientPort, '127.0.0.1', resolve));
+  try {
+    failedUp = await cluster(['up', '--json'], 10 * 60_000, true);
+    afterFailedUp = await snapshotMachine();
+  } finally {
+    await new Promise((resolve) => squatter.close(resolve));
+  }
+
   const started = Date.now();
   upOutput = await cluster(['up', '--json']);
   upMs = Date.now() - started;
@@ -90,6 +110,19 @@ afterAll(async () => {
 });
 
 describe('npm run cluster -- up', () => {
+  it('undoes what it made when a step fails, as kind deletes a cluster it could not create', () => {
+    expect(failedUp.exitCode).toBe(1);
+    expect(failedUp.stdout).toBe('');
+    expect(failedUp.stderr).toMatch(/etcd failed: undoing what up made/);
+    expect(failedUp.stderr).toMatch(/error: up: etcd: /);
+    expect(afterFailedUp.clusterProcesses).toEqual([]);
+    expect(afterFailedUp.links).toEqual(before.links);
+    expect(afterFailedUp.iptables).toEqual(before.iptables);
+    expect(afterFailedUp.ip6tables).toEqual(before.ip6tables);
+    expect(afterFailedUp.sysctls).toEqual(before.sysctls);
+    expect(afterFailedUp.mounts).toEqual(before.mounts);
+  });
+
   it('answers where the kubeconfig and this cluster’s kubectl are, and the node becomes Ready', async () => {
     console.log(`up took ${(upMs / 1000).toFixed(1)} s\n${upOutput.stderr}`);
     expect(access).toEqual({
@@ -314,7 +347,7 @@ describe('the service in the cluster', () => {
   });
 
   it('helm install of the chart with its default values becomes Ready', async () => {
-    const helm = await locateTool('helm');
+    const helm = await locateDevTool('helm');
     const install = await runTool(
       helm,
       [
