@@ -54,7 +54,8 @@ if (verb === 'get') {
   });
   const wanted = Number((name ?? ':').split(':')[0] || 0);
   server.listen(wanted, '127.0.0.1', () => {
-    process.stdout.write(`Forwarding from 127.0.0.1:${server.address().port} -> 3000\n`);
+    const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
+    process.stdout.write(`Forwarding from 127.0.0.1:${port} -> 3000\n`);
   });
   process.on('SIGTERM', () => server.close(() => process.exit(0)));
 } else {
