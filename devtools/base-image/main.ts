@@ -1,4 +1,5 @@
 import { ensureTestBaseImage } from './base-image.js';
+import { runCommand } from '../command.js';
 
 /**
  * `npm run base-image [-- --json]`
@@ -27,9 +28,4 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-try {
-  process.exitCode = await main(process.argv.slice(2));
-} catch (error) {
-  process.stderr.write(`error: ${(error as Error).message}\n`);
-  process.exitCode = 1;
-}
+await runCommand(main);

@@ -1,4 +1,5 @@
 import { startTestRegistry } from './registry.js';
+import { runCommand } from '../command.js';
 
 /**
  * `npm run registry -- serve [--port N]`
@@ -37,9 +38,4 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-try {
-  process.exitCode = await main(process.argv.slice(2));
-} catch (error) {
-  process.stderr.write(`error: ${(error as Error).message}\n`);
-  process.exitCode = 1;
-}
+await runCommand(main);
