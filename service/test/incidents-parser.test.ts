@@ -67,4 +67,43 @@ describe('parseIncidents', () => {
       expect(reasonOf(text).split('\n')).toHaveLength(1);
     }
   });
+
+  it('keeps every field of an entry, and a __proto__ key is data, not a prototype', () => {
+    const parsed = parseIncidents('incidents:\n  - date: 2025-01-01\n    __proto__: {polluted: true}\n');
+    expect(JSON.parse(`[${parsed.ok && parsed.incidentsJson}]`)).toEqual([
+      JSON.parse('{"date":"2025-01-01","__proto__":{"polluted":true}}'),
+    ]);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('writes aliases out where they are used', () => {
+    const parsed = parseIncidents(
+      'common: &team [ops, db]\nincidents:\n  - date: 2025-01-01\n    teams: *team\n  - date: 2024-01-01\n    teams: *team\n',
+    );
+    expect(incidentsOf(parsed).map(({ teams }) => teams)).toEqual([
+      ['ops', 'db'],
+      ['ops', 'db'],
+    ]);
+  });
+
+  it('refuses aliases that would multiply the file in the answer, or that contain themselves', () => {
+    // Ten aliases per level, four levels: 100,000 values from a few hundred bytes.
+    const levels = ['l0: &l0 [x, x, x, x, x, x, x, x, x, x]'];
+    for (let level = 1; level < 5; level += 1) {
+      levels.push(
+        `l${level}: &l${level} [${Array(10)
+          .fill(`*l${level - 1}`)
+          .join(', ')}]`,
+      );
+    }
+    const laughs = `${levels.join('\n')}\nincidents:\n  - date: 2025-01-01\n    x: *l4\n`;
+    expect(reasonOf(laughs)).toMatch(/^aliases expand the incidents to \d+ values, over the limit of \d+$/);
+    expect(reasonOf('incidents:\n  - &a [*a]\n')).toBe('an alias refers to a value that contains it');
+  });
+
+  it('rejects more than one document', () => {
+    expect(reasonOf('incidents:\n  - 2025-01-01\n---\nincidents:\n  - 2025-01-02\n')).toMatch(
+      /^malformed YAML.*: expected a single document/,
+    );
+  });
 });
