@@ -1,4 +1,4 @@
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { isMainThread, parentPort, Worker, workerData, type ResourceLimits } from 'node:worker_threads';
 import { parseIncidents, type ParsedIncidents } from './incidents-parser.js';
 
 const ROLE = 'incidents-parser';
@@ -16,6 +16,25 @@ function isParseJob(data: unknown): data is ParseJob {
 if (!isMainThread && isParseJob(workerData)) parentPort?.postMessage(parseIncidents(workerData.text));
 
 /**
+ * The worker's heap, sized by measurement: the densest 1 MiB files (one bare date or flow entry
+ * per 11-13 bytes) parse with 32 MB of old generation and fail with 24; 64 leaves twice the room.
+ * The whole process then peaked at 120-155 MB with such files, under the chart's 192Mi memory
+ * limit, and a file that needs more (8 MiB dense, with INCIDENTS_MAX_BYTES raised) fails as a
+ * rejected reload at a 180 MB peak instead of getting the pod OOM-killed.
+ */
+export const PARSE_WORKER_LIMITS: ResourceLimits = {
+  maxOldGenerationSizeMb: 64,
+  maxYoungGenerationSizeMb: 16,
+};
+
+export interface ParseOptions {
+  /** The parse, worker start included, is ended after this long and counts as rejected. */
+  readonly timeoutMs: number;
+  /** Ends the parse at once: the service is shutting down. */
+  readonly signal?: AbortSignal;
+}
+
+/**
  * How the worker loads this module. The service's bundle holds it, so the worker imports the
  * bundle (main.ts starts nothing off the main thread). From the TypeScript sources, as the tests
  * run them, the worker needs the repository's TypeScript loader, tsx, to import the same file.
@@ -27,16 +46,47 @@ function workerSource(module: string): string {
     : `import(${url})`;
 }
 
+function refused(reason: string): ParsedIncidents {
+  return { ok: false, reason };
+}
+
+function workerFailure(error: Error & { code?: string }): string {
+  if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') {
+    return `parsing the file needs more than the parser's ${PARSE_WORKER_LIMITS.maxOldGenerationSizeMb} MB of heap`;
+  }
+  return `the incidents parser failed: ${error.message.split('\n', 1)[0]}`;
+}
+
 /**
- * Parses in a worker thread that lives for this one parse. A dense file near 1 MiB takes the YAML
- * parser seconds; on the main thread that would stall every request for as long.
+ * Parses in a worker thread that lives for this one parse: a dense file near 1 MiB would stall
+ * every request on the main thread for as long. Never rejects: a parse that runs out of time or
+ * memory, crashes or is aborted resolves as a refusal with its reason, and the worker is gone
+ * (terminated and exited) by the time the promise settles.
  */
-export function parseInWorker(text: string): Promise<ParsedIncidents> {
+export function parseInWorker(text: string, options: ParseOptions): Promise<ParsedIncidents> {
+  const { timeoutMs, signal } = options;
+  if (signal?.aborted) return Promise.resolve(refused('the parse was stopped: the service is shutting down'));
   const job: ParseJob = { role: ROLE, text };
-  const worker = new Worker(workerSource(import.meta.url), { eval: true, workerData: job });
-  return new Promise<ParsedIncidents>((resolve, reject) => {
+  const worker = new Worker(workerSource(import.meta.url), {
+    eval: true,
+    workerData: job,
+    resourceLimits: PARSE_WORKER_LIMITS,
+  });
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  return new Promise<ParsedIncidents>((resolve) => {
+    timer = setTimeout(
+      () => resolve(refused(`parsing took longer than ${timeoutMs} ms (INCIDENTS_PARSE_TIMEOUT_MS)`)),
+      timeoutMs,
+    );
+    onAbort = () => resolve(refused('the parse was stopped: the service is shutting down'));
+    signal?.addEventListener('abort', onAbort, { once: true });
     worker.once('message', resolve);
-    worker.once('error', reject);
-    worker.once('exit', (code) => reject(new Error(`the incidents parser stopped with exit code ${code}`)));
-  }).finally(() => void worker.terminate());
+    worker.once('error', (error) => resolve(refused(workerFailure(error))));
+    worker.once('exit', (code) => resolve(refused(`the incidents parser stopped with exit code ${code}`)));
+  }).finally(async () => {
+    clearTimeout(timer);
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
+    await worker.terminate();
+  });
 }

@@ -26,12 +26,23 @@ export function errorView(reason: string): IncidentsView {
   };
 }
 
-/** Renders the parsed file for `today`: future entries are left out of the count and the list. */
+/** Why the file on disk is not the one answered, and since when (epoch milliseconds). */
+export interface Rejection {
+  readonly reason: string;
+  readonly since: number;
+}
+
+/**
+ * Renders the parsed file for `today`: future entries are left out of the count and the list.
+ * `rejected` is set when this is the last good file, answered because the current one was
+ * rejected: only the JSON says so; the text answer stays the last good one byte for byte.
+ */
 export function renderView(
   parsed: ParsedIncidents,
   raw: Buffer,
   today: DayNumber,
   timeZone: string,
+  rejected?: Rejection,
 ): IncidentsView {
   if (!parsed.ok) return errorView(parsed.reason);
   const { days: dayOf, incidentsJson, ends } = parsed;
@@ -48,7 +59,10 @@ export function renderView(
     `{"status":${JSON.stringify(statusLine(days).trimEnd())},"days":${days},` +
     `"today":${JSON.stringify(formatDay(today))},"timeZone":${JSON.stringify(timeZone)},` +
     `"lastIncident":${incidentsJson.slice(from, ends[newest])},"incidents":[${incidentsJson.slice(from)}],` +
-    `"skipped":${parsed.total - counted}}`;
+    `"skipped":${parsed.total - counted}` +
+    (rejected === undefined
+      ? '}'
+      : `,"rejected":${JSON.stringify({ reason: rejected.reason, since: new Date(rejected.since).toISOString() })}}`);
   return {
     ok: true,
     days,
