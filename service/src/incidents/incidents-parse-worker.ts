@@ -5,26 +5,37 @@ const ROLE = 'incidents-parser';
 
 interface ParseJob {
   readonly role: typeof ROLE;
-  readonly text: string;
+  /** The file's bytes: decoded here, so the main thread never holds the file as a string. */
+  readonly bytes: Uint8Array;
 }
 
 function isParseJob(data: unknown): data is ParseJob {
   return typeof data === 'object' && data !== null && (data as Partial<ParseJob>).role === ROLE;
 }
 
-// The worker's side: this very module, loaded again inside the worker, parses its one text.
-if (!isMainThread && isParseJob(workerData)) parentPort?.postMessage(parseIncidents(workerData.text));
+/** The worker's side: parses the one file it was given and hands the result over without copies. */
+function parseJob({ bytes }: ParseJob): void {
+  const parsed = parseIncidents(
+    Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'),
+  );
+  const transfer = parsed.ok ? [parsed.incidentsJson.buffer, parsed.days.buffer, parsed.ends.buffer] : [];
+  parentPort?.postMessage(parsed, transfer as ArrayBuffer[]);
+}
+
+// This very module, loaded again inside the worker, runs its one job there.
+if (!isMainThread && isParseJob(workerData)) parseJob(workerData);
 
 /**
- * The worker's heap, sized by measurement: the densest 1 MiB files (one bare date or flow entry
- * per 11-13 bytes) parse with 32 MB of old generation and fail with 24; 64 leaves twice the room.
- * The whole process then peaked at 120-155 MB with such files, under the chart's 192Mi memory
- * limit, and a file that needs more (8 MiB dense, with INCIDENTS_MAX_BYTES raised) fails as a
- * rejected reload at a 180 MB peak instead of getting the pod OOM-killed.
+ * The worker's heap, sized by measurement. The densest 1 MiB files (one bare date or flow entry per
+ * 11-13 bytes) parse with 28 MB of old generation next to an 8 MB young one; 48 leaves room to
+ * spare, and a 16 MB young generation only raised the peak. Under `npm run bench -- --reload` (the
+ * dense file replaced every second, under load) the whole process peaked at 175-190 MB, within the
+ * chart's 192Mi memory limit; a file that needs more heap than this fails as a rejected reload
+ * instead of growing the pod until it is OOM-killed.
  */
 export const PARSE_WORKER_LIMITS: ResourceLimits = {
-  maxOldGenerationSizeMb: 64,
-  maxYoungGenerationSizeMb: 16,
+  maxOldGenerationSizeMb: 48,
+  maxYoungGenerationSizeMb: 8,
 };
 
 export interface ParseOptions {
@@ -63,10 +74,10 @@ function workerFailure(error: Error & { code?: string }): string {
  * memory, crashes or is aborted resolves as a refusal with its reason, and the worker is gone
  * (terminated and exited) by the time the promise settles.
  */
-export function parseInWorker(text: string, options: ParseOptions): Promise<ParsedIncidents> {
+export function parseInWorker(bytes: Uint8Array, options: ParseOptions): Promise<ParsedIncidents> {
   const { timeoutMs, signal } = options;
   if (signal?.aborted) return Promise.resolve(refused('the parse was stopped: the service is shutting down'));
-  const job: ParseJob = { role: ROLE, text };
+  const job: ParseJob = { role: ROLE, bytes };
   const worker = new Worker(workerSource(import.meta.url), {
     eval: true,
     workerData: job,

@@ -16,9 +16,12 @@ export interface DatedIncidents {
   readonly ok: true;
   /** The day of each incident. */
   readonly days: Int32Array;
-  /** Each incident as JSON, joined by commas: a JSON array without its brackets. */
-  readonly incidentsJson: string;
-  /** Where each incident's JSON ends in `incidentsJson`. */
+  /**
+   * Each incident as JSON, joined by commas (a JSON array without its brackets), in UTF-8: the
+   * answer is assembled from these bytes by slicing, and the worker hands them over without a copy.
+   */
+  readonly incidentsJson: Uint8Array;
+  /** The byte offset where each incident's JSON ends in `incidentsJson`. */
   readonly ends: Int32Array;
   readonly skipped: number;
   readonly total: number;
@@ -28,12 +31,13 @@ export type ParsedIncidents = DatedIncidents | { readonly ok: false; readonly re
 
 /**
  * Aliases share one value in the loaded data, but the JSON answer writes it out at every use, so a
- * few kilobytes of nested aliases can stand for billions of values ("billion laughs"). Beyond this
- * many values per byte of the file, plus a fixed allowance, the file is refused before it is
- * serialized. Without aliases a file never comes near it: every value takes at least one byte.
+ * few kilobytes of nested aliases can stand for gigabytes of JSON ("billion laughs"). A file whose
+ * incidents would take more JSON than this many characters per byte of the file, plus a fixed
+ * allowance, is refused before anything is serialized. Without aliases no file comes near it: the
+ * densest files measured (lists of bare dates, flow lists, keys without values) take at most two.
  */
-const MAX_VALUES_PER_BYTE = 2;
-const MAX_VALUES_ALLOWANCE = 10_000;
+const MAX_JSON_PER_BYTE = 4;
+const MAX_JSON_ALLOWANCE = 65_536;
 
 function oneLine(text: string): string {
   return text.split(/\r?\n/, 1)[0].trim();
@@ -56,25 +60,29 @@ function entryDate(entry: unknown): { date?: string; fields: Record<string, unkn
 class AliasError extends Error {}
 
 /**
- * How many values `root` stands for once every alias is written out, counted without writing them:
- * each shared value is counted once and reused. Throws when a value contains itself (`&a [*a]`).
+ * About how many characters `root` takes as JSON once every alias is written out, counted without
+ * writing it: each shared value is measured once and reused (escapes are not counted). Throws when a
+ * value contains itself (`&a [*a]`).
  */
-function expandedSize(root: unknown): number {
-  const sizes = new Map<object, number>();
+function jsonLength(root: unknown): number {
+  const lengths = new Map<object, number>();
   const open = new Set<object>();
-  const size = (value: unknown): number => {
-    if (typeof value !== 'object' || value === null) return 1;
-    const known = sizes.get(value);
+  const length = (value: unknown): number => {
+    if (typeof value === 'string') return value.length + 2;
+    if (typeof value !== 'object' || value === null) return String(value).length;
+    const known = lengths.get(value);
     if (known !== undefined) return known;
     if (open.has(value)) throw new AliasError('an alias refers to a value that contains it');
     open.add(value);
-    let total = 1;
-    for (const child of Object.values(value)) total += size(child);
+    // Brackets and separators, then each member (with its quoted key and colon, in a mapping).
+    const entries = Object.entries(value);
+    let total = 1 + entries.length;
+    for (const [key, child] of entries) total += length(child) + (Array.isArray(value) ? 0 : key.length + 3);
     open.delete(value);
-    sizes.set(value, total);
+    lengths.set(value, total);
     return total;
   };
-  return size(root);
+  return length(root);
 }
 
 function refusal(error: unknown): string {
@@ -112,12 +120,12 @@ function datedIncidents(root: unknown, textLength: number): ParsedIncidents {
   if (!Array.isArray(list)) return { ok: false, reason: '"incidents" must be a list' };
   if (list.length === 0) return { ok: false, reason: 'the "incidents" list is empty' };
 
-  const limit = MAX_VALUES_ALLOWANCE + MAX_VALUES_PER_BYTE * textLength;
-  const values = expandedSize(list);
-  if (values > limit) {
+  const limit = MAX_JSON_ALLOWANCE + MAX_JSON_PER_BYTE * textLength;
+  const length = jsonLength(list);
+  if (length > limit) {
     return {
       ok: false,
-      reason: `aliases expand the incidents to ${values} values, over the limit of ${limit}`,
+      reason: `aliases expand the incidents to ${length} characters of JSON, over the limit of ${limit}`,
     };
   }
 
@@ -138,13 +146,14 @@ function datedIncidents(root: unknown, textLength: number): ParsedIncidents {
   const ends = new Int32Array(texts.length);
   let end = -1;
   texts.forEach((text, index) => {
-    end += 1 + text.length;
+    end += 1 + Buffer.byteLength(text, 'utf8');
     ends[index] = end;
   });
   return {
     ok: true,
     days: Int32Array.from(dated, ({ day }) => day),
-    incidentsJson: texts.join(','),
+    // Bytes of their own, never a slice of Buffer's shared pool, so the worker can transfer them.
+    incidentsJson: new TextEncoder().encode(texts.join(',')),
     ends,
     skipped: total - dated.length,
     total,

@@ -148,7 +148,6 @@ export class IncidentsService implements OnModuleInit, BeforeApplicationShutdown
       return;
     }
     const started = performance.now();
-    const text = content.bytes.toString('utf8');
     const loaded = (parsed: ParsedIncidents, at: number): void =>
       this.update(at, {
         version: content.version,
@@ -158,12 +157,12 @@ export class IncidentsService implements OnModuleInit, BeforeApplicationShutdown
         parseMs: Math.round(performance.now() - started),
       });
     if (content.bytes.length <= INLINE_PARSE_MAX_BYTES) {
-      loaded(parseIncidents(text), now);
+      loaded(parseIncidents(content.bytes.toString('utf8')), now);
       return;
     }
     // A refusal by the worker (time, memory, a crash) keeps this version: the same bytes are not
     // parsed again, only a changed file is.
-    this.parsing = parseInWorker(text, {
+    this.parsing = parseInWorker(content.bytes, {
       timeoutMs: this.config.parseTimeoutMs,
       signal: this.stopping.signal,
     })
