@@ -28,10 +28,10 @@ if (!isMainThread && isParseJob(workerData)) parseJob(workerData);
 /**
  * The worker's heap, sized by measurement. The densest 1 MiB files (one bare date or flow entry per
  * 11-13 bytes) parse with 28 MB of old generation next to an 8 MB young one; 48 leaves room to
- * spare, and a 16 MB young generation only raised the peak. Under `npm run bench -- --reload` (the
- * dense file replaced every second, under load) the whole process peaked at 175-190 MB, within the
- * chart's 192Mi memory limit; a file that needs more heap than this fails as a rejected reload
- * instead of growing the pod until it is OOM-killed.
+ * spare, and a 16 MB young generation only raised the peak. In a container with the chart's
+ * default resources (192Mi, 500m CPU) the service then peaked at 105 MiB while the dense file was
+ * replaced every second under load; a file that needs more heap than this fails as a rejected
+ * reload instead of growing the pod until it is OOM-killed.
  */
 export const PARSE_WORKER_LIMITS: ResourceLimits = {
   maxOldGenerationSizeMb: 48,
