@@ -34,6 +34,7 @@ export function testConfig(incidentsFile: string, overrides: Partial<AppConfig> 
     // Every request looks at the file, so a change shows on the very next request.
     checkIntervalMs: 0,
     maxFileBytes: 1_048_576,
+    parseTimeoutMs: 30_000,
     ...overrides,
   };
 }

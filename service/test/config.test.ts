@@ -39,6 +39,7 @@ describe('loadConfig', () => {
       shutdownTimeoutMs: 10_000,
       checkIntervalMs: 250,
       maxFileBytes: 1_048_576,
+      parseTimeoutMs: 10_000,
     });
   });
 
@@ -94,6 +95,16 @@ describe('loadConfig', () => {
     );
     expect(load({ SHUTDOWN_TIMEOUT_MS: '2500' }).shutdownTimeoutMs).toBe(2500);
     expect(configError({ SHUTDOWN_TIMEOUT_MS: 'soon' })).toMatch(/^SHUTDOWN_TIMEOUT_MS must be an integer/);
+  });
+
+  it('validates INCIDENTS_PARSE_TIMEOUT_MS: from 100 ms, below which no worker even starts, to 10 minutes', () => {
+    expect(load({ INCIDENTS_PARSE_TIMEOUT_MS: '2500' }).parseTimeoutMs).toBe(2500);
+    expect(load({ INCIDENTS_PARSE_TIMEOUT_MS: ' ' }).parseTimeoutMs).toBe(10_000);
+    for (const value of ['99', '600001', '1e4', 'soon']) {
+      expect(configError({ INCIDENTS_PARSE_TIMEOUT_MS: value })).toBe(
+        `INCIDENTS_PARSE_TIMEOUT_MS must be an integer between 100 and 600000, got "${value}"`,
+      );
+    }
   });
 
   it('keeps every message on one line', () => {

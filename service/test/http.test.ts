@@ -102,7 +102,7 @@ describe('HTTP contract', () => {
     ]);
   });
 
-  it('GET /metrics exposes request counts, latency, days since the last incident and reload errors', async () => {
+  it('GET /metrics exposes request counts, latency, days since the last incident and the reloads', async () => {
     await request(app.getHttpServer()).get('/');
     await request(app.getHttpServer()).get('/nowhere');
     const response = await request(app.getHttpServer()).get('/metrics');
@@ -116,6 +116,13 @@ describe('HTTP contract', () => {
     expect(response.text).toMatch(/^incidents_days_since_last_incident 3$/m);
     expect(response.text).toMatch(/^incidents_file_valid 1$/m);
     expect(response.text).toMatch(/^incidents_reload_errors_total 0$/m);
+    expect(response.text).toMatch(/^incidents_file_last_reload_successful 1$/m);
+    // Loaded when the suite started: within the last minute, in seconds since the epoch.
+    const loadedAt = Number(
+      /^incidents_file_last_good_load_timestamp_seconds (\S+)$/m.exec(response.text)?.[1],
+    );
+    expect(Date.now() / 1000 - loadedAt).toBeGreaterThanOrEqual(0);
+    expect(Date.now() / 1000 - loadedAt).toBeLessThan(60);
     expect(response.text).toMatch(/^process_resident_memory_bytes \d+/m);
   });
 

@@ -4,7 +4,9 @@ import { parseIncidents, type ParsedIncidents } from '../src/incidents/incidents
 /** The incidents as the JSON answer lists them, newest first. */
 function incidentsOf(parsed: ParsedIncidents): Array<Record<string, unknown>> {
   if (!parsed.ok) throw new Error(`expected the file to be accepted: ${parsed.reason}`);
-  return JSON.parse(`[${parsed.incidentsJson}]`) as Array<Record<string, unknown>>;
+  return JSON.parse(`[${Buffer.from(parsed.incidentsJson).toString('utf8')}]`) as Array<
+    Record<string, unknown>
+  >;
 }
 
 function reasonOf(text: string): string {
@@ -66,5 +68,48 @@ describe('parseIncidents', () => {
     for (const text of ['incidents:\n  - date: [\n', 'x: "unterminated\n', 'incidents:\n  - &a [*a\n']) {
       expect(reasonOf(text).split('\n')).toHaveLength(1);
     }
+  });
+
+  it('keeps every field of an entry, and a __proto__ key is data, not a prototype', () => {
+    const parsed = parseIncidents('incidents:\n  - date: 2025-01-01\n    __proto__: {polluted: true}\n');
+    expect(incidentsOf(parsed)).toEqual([JSON.parse('{"date":"2025-01-01","__proto__":{"polluted":true}}')]);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('writes aliases out where they are used', () => {
+    const parsed = parseIncidents(
+      'common: &team [ops, db]\nincidents:\n  - date: 2025-01-01\n    teams: *team\n  - date: 2024-01-01\n    teams: *team\n',
+    );
+    expect(incidentsOf(parsed).map(({ teams }) => teams)).toEqual([
+      ['ops', 'db'],
+      ['ops', 'db'],
+    ]);
+  });
+
+  it('refuses aliases that would multiply the file in the answer, or that contain themselves', () => {
+    // Ten aliases per level, four levels: 100,000 values, 400 kB of JSON, from a few hundred bytes.
+    const levels = ['l0: &l0 [x, x, x, x, x, x, x, x, x, x]'];
+    for (let level = 1; level < 5; level += 1) {
+      levels.push(
+        `l${level}: &l${level} [${Array(10)
+          .fill(`*l${level - 1}`)
+          .join(', ')}]`,
+      );
+    }
+    const laughs = `${levels.join('\n')}\nincidents:\n  - date: 2025-01-01\n    x: *l4\n`;
+    expect(reasonOf(laughs)).toMatch(
+      /^aliases expand the incidents to \d+ characters of JSON, over the limit of \d+$/,
+    );
+    // Few values, but each a long string: 3,000 uses of 3 kB, 9 MB of JSON from a 4 kB file.
+    const long = `s: &s "${'x'.repeat(3000)}"\nb: &b [${Array(100).fill('*s').join(', ')}]\n`;
+    const strings = `${long}incidents:\n  - date: 2025-01-01\n    x: [${Array(30).fill('*b').join(', ')}]\n`;
+    expect(reasonOf(strings)).toMatch(/^aliases expand the incidents to \d+ characters of JSON/);
+    expect(reasonOf('incidents:\n  - &a [*a]\n')).toBe('an alias refers to a value that contains it');
+  });
+
+  it('rejects more than one document', () => {
+    expect(reasonOf('incidents:\n  - 2025-01-01\n---\nincidents:\n  - 2025-01-02\n')).toMatch(
+      /^malformed YAML.*: expected a single document/,
+    );
   });
 });

@@ -26,15 +26,26 @@ export function errorView(reason: string): IncidentsView {
   };
 }
 
-/** Renders the parsed file for `today`: future entries are left out of the count and the list. */
+/** Why the file on disk is not the one answered, and since when (epoch milliseconds). */
+export interface Rejection {
+  readonly reason: string;
+  readonly since: number;
+}
+
+/**
+ * Renders the parsed file for `today`: future entries are left out of the count and the list.
+ * `rejected` is set when this is the last good file, answered because the current one was
+ * rejected: only the JSON says so; the text answer stays the last good one byte for byte.
+ */
 export function renderView(
   parsed: ParsedIncidents,
   raw: Buffer,
   today: DayNumber,
   timeZone: string,
+  rejected?: Rejection,
 ): IncidentsView {
   if (!parsed.ok) return errorView(parsed.reason);
-  const { days: dayOf, incidentsJson, ends } = parsed;
+  const { days: dayOf, ends } = parsed;
   let newest = 0;
   while (newest < dayOf.length && dayOf[newest] > today) newest += 1;
   if (newest === dayOf.length) {
@@ -43,17 +54,33 @@ export function renderView(
   const days = today - dayOf[newest];
   const from = newest === 0 ? 0 : ends[newest - 1] + 1;
   const counted = dayOf.length - newest;
-  // Assembled from the incidents' JSON as parsed: a 1 MiB file's answer costs no new serialization.
-  const json =
+  // Assembled from the incidents' JSON bytes as parsed: a 1 MiB file's answer costs one copy, no
+  // new serialization and no string of its size on the heap.
+  const incidents = Buffer.from(
+    parsed.incidentsJson.buffer,
+    parsed.incidentsJson.byteOffset,
+    parsed.incidentsJson.byteLength,
+  );
+  const head =
     `{"status":${JSON.stringify(statusLine(days).trimEnd())},"days":${days},` +
-    `"today":${JSON.stringify(formatDay(today))},"timeZone":${JSON.stringify(timeZone)},` +
-    `"lastIncident":${incidentsJson.slice(from, ends[newest])},"incidents":[${incidentsJson.slice(from)}],` +
-    `"skipped":${parsed.total - counted}}`;
+    `"today":${JSON.stringify(formatDay(today))},"timeZone":${JSON.stringify(timeZone)},"lastIncident":`;
+  const tail =
+    `],"skipped":${parsed.total - counted}` +
+    (rejected === undefined
+      ? '}'
+      : `,"rejected":${JSON.stringify({ reason: rejected.reason, since: new Date(rejected.since).toISOString() })}}`);
+  const json = Buffer.concat([
+    Buffer.from(head, 'utf8'),
+    incidents.subarray(from, ends[newest]),
+    Buffer.from(',"incidents":[', 'utf8'),
+    incidents.subarray(from),
+    Buffer.from(tail, 'utf8'),
+  ]);
   return {
     ok: true,
     days,
     reason: undefined,
     text: Buffer.concat([Buffer.from(statusLine(days), 'utf8'), raw]),
-    json: Buffer.from(json, 'utf8'),
+    json,
   };
 }

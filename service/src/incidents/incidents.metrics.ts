@@ -8,6 +8,8 @@ export class IncidentsMetrics {
   private readonly daysSince: Gauge;
   private readonly fileValid: Gauge;
   private readonly reloadErrors: Counter;
+  private readonly lastReloadSuccessful: Gauge;
+  private readonly lastGoodLoad: Gauge;
   private beforeCollect: () => void = () => {};
 
   constructor(registry: MetricsRegistry) {
@@ -20,14 +22,27 @@ export class IncidentsMetrics {
     });
     this.fileValid = new Gauge({
       name: 'incidents_file_valid',
-      help: '1 when the incidents file has at least one countable incident, else 0',
+      help: '1 while / answers a day count (from the current file, or the last good one after a rejected reload), else 0',
       registers: [registry.registry],
       collect: refresh,
     });
     this.reloadErrors = new Counter({
       name: 'incidents_reload_errors_total',
-      help: 'Times the incidents file could not be read or was rejected',
+      help: 'Times the incidents file could not be read or was rejected (once per distinct reason)',
       registers: [registry.registry],
+    });
+    // Named after Prometheus's own prometheus_config_last_reload_successful, so alerts read alike.
+    this.lastReloadSuccessful = new Gauge({
+      name: 'incidents_file_last_reload_successful',
+      help: '1 when the incidents file on disk is the one answered, 0 while it is rejected',
+      registers: [registry.registry],
+      collect: refresh,
+    });
+    this.lastGoodLoad = new Gauge({
+      name: 'incidents_file_last_good_load_timestamp_seconds',
+      help: 'When the answered incidents file was loaded, in seconds since the epoch (0 before any good load)',
+      registers: [registry.registry],
+      collect: refresh,
     });
   }
 
@@ -44,5 +59,12 @@ export class IncidentsMetrics {
 
   reloadFailed(): void {
     this.reloadErrors.inc();
+    this.lastReloadSuccessful.set(0);
+  }
+
+  /** A file was accepted: the current file is answered, loaded at `at` (epoch milliseconds). */
+  reloadSucceeded(at: number): void {
+    this.lastReloadSuccessful.set(1);
+    this.lastGoodLoad.set(at / 1000);
   }
 }
