@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { load as loadYaml } from 'js-yaml';
-import { denseIncidents } from './dense-incidents.js';
+import { denseIncidents } from '@incidents-pipeline/test-support/dense-incidents';
 import { measure, row, verdict, type LoadOptions } from './load.js';
 import { memoryOf, startListener, stopAll, type Listener } from './processes.js';
 

@@ -3,7 +3,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
-import { denseIncidents } from '../bench/dense-incidents.js';
+import { denseIncidents } from '@incidents-pipeline/test-support/dense-incidents';
 import type { AppConfig } from '../src/config/app-config.js';
 import {
   askUntil,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import { denseIncidents } from '../bench/dense-incidents.js';
+import { denseIncidents } from '@incidents-pipeline/test-support/dense-incidents';
 import { appPerSuite, askUntil, daysAgo, writeIncidents } from './app-harness.js';
 
 /** Just under INCIDENTS_MAX_BYTES: the largest file the service accepts, and the slowest to parse. */

@@ -86,9 +86,7 @@ describe('scenario 4: broken upgrades', () => {
     expect(await servingImages()).toEqual([image, image]);
   });
 
-  // Values that reach only the new pods. A broken incidents list is not used here: the incidents
-  // ConfigMap keeps its name across revisions, so the kubelet hands the broken file to the serving
-  // pods too and they stop answering (seen on this cluster; reported as a chart issue).
+  // Values that reach only the new pods (a broken incidents list is scenario 8's).
   it('values that make readiness fail (a probe on a path the service does not have): the step fails, rolls back', async () => {
     const started = Date.now();
     const run = await helmDeploy(env, {

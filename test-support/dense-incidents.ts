@@ -4,7 +4,8 @@ const OLDEST = Date.UTC(2000, 0, 1);
 /**
  * The worst case for the YAML parser within the size limit: an incidents file of about `bytes`,
  * one short entry per line, all dated in 2000–2019 except the last, dated `newest`. Shared by the
- * reload bench and the reload test, which both need a parse that takes a while.
+ * reload bench, the service's reload tests and the cluster's config-change scenario, which all need
+ * a parse that takes a while.
  */
 export function denseIncidents(bytes: number, newest: string): Buffer {
   const lines = ['# dense incidents file: one short entry per line\n', 'incidents:\n'];
