@@ -15,7 +15,7 @@ import {
 /**
  * Scenarios 2 and 3: changes under load. A client pod calls the Service by its DNS name on a new
  * connection per request while the release rolls to a new image, rolls because only the incidents
- * list changed (the checksum annotation), and loses a pod; not one request may fail.
+ * list changed (a new content-named ConfigMap), and loses a pod; not one request may fail.
  */
 
 const NS = 'rollout';
@@ -81,7 +81,7 @@ describe('scenario 2: rolling upgrade under load', () => {
     expect(await podImages()).toEqual([v2, v2]);
   });
 
-  it('of the incidents list alone: the pods roll (checksum annotation) without a failure and serve the new text', async () => {
+  it('of the incidents list alone: the pods roll (a new content-named ConfigMap) without a failure and serve the new text', async () => {
     const started = Date.now();
     const client = await LoadClient.start(env, NS, RELEASE, v1, 'load-incidents');
     const before = await readyPods(env, NS, RELEASE);
