@@ -9,7 +9,12 @@ import {
   parseKeyValueLines,
 } from '@incidents-pipeline/actions-lib/inputs';
 import type { SmokeTest } from '@incidents-pipeline/actions-lib/deploy';
-import { getHelmTimeout, getNamespace, getReleaseName } from '@incidents-pipeline/actions-lib/release-inputs';
+import {
+  getFailFastAfter,
+  getHelmTimeout,
+  getNamespace,
+  getReleaseName,
+} from '@incidents-pipeline/actions-lib/release-inputs';
 import * as core from '@actions/core';
 
 export interface Inputs {
@@ -25,6 +30,8 @@ export interface Inputs {
   timeout: string;
   wait: boolean;
   rollbackOnFailure: boolean;
+  /** ms; 0: wait for Helm alone. */
+  failFastAfterMs: number;
   kubeContext?: string;
   smokeTest: SmokeTest;
 }
@@ -62,6 +69,7 @@ export function getInputs(): Inputs {
     timeout,
     wait: getBoolean('wait', true),
     rollbackOnFailure: getBoolean('rollback-on-failure', true),
+    failFastAfterMs: getFailFastAfter(),
     kubeContext: singleLine('kube-context'),
     smokeTest: getChoice('smoke-test', ['helm', 'http', 'none'] as const, 'helm'),
   };
