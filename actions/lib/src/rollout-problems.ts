@@ -81,7 +81,6 @@ function containerFindings(pod: string, status: ContainerStatus): Finding[] {
     key: `${pod}/${container}/${kind}`,
     seen,
   });
-  if (status.ready) return [];
   const { waiting, terminated, running } = status.state ?? {};
   const kind = waiting?.reason === undefined ? undefined : WAITING[waiting.reason];
   if (waiting && kind) {
@@ -90,8 +89,9 @@ function containerFindings(pod: string, status: ContainerStatus): Finding[] {
   }
   // Created, pulling, or just exited: whatever was wrong may still be.
   if (waiting || terminated) return CONTAINER_KINDS.map((k) => finding(k, 'between'));
-  // Running again after crashes and not ready: a crash loop between two back-offs. Running without
-  // a restart is a start that is slow, never a problem.
+  // Running again after crashes: a crash loop between two back-offs, ready or not (a container with
+  // no readiness probe is ready as soon as it runs). Running without a restart is a start that is
+  // slow, never a problem.
   if (running && (status.restartCount ?? 0) > 0) return [finding('crash', 'between')];
   return [];
 }

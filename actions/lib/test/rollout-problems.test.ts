@@ -22,9 +22,13 @@ describe('podFindings', () => {
     [
       'err-image-pull',
       'ErrImagePull',
-      /failed to pull and unpack image .*incidents-service:9\.9\.9.*not found/,
+      /^failed to pull and unpack image "docker\.io\/library\/incidents-cluster:9\.9\.9-does-not-exist": .*connection refused$/,
     ],
-    ['image-pull-backoff', 'ImagePullBackOff', /^Back-off pulling image "incidents-service:9\.9\.9"$/],
+    [
+      'image-pull-backoff',
+      'ImagePullBackOff',
+      /^Back-off pulling image "incidents-cluster:9\.9\.9-does-not-exist": ErrImagePull: failed to pull and unpack image/,
+    ],
     ['invalid-image-name', 'InvalidImageName', /invalid reference format/],
     [
       'create-container-config-error',
@@ -32,21 +36,22 @@ describe('podFindings', () => {
       /^configmap "incidents-service-env" not found$/,
     ],
     // The back-off says little; how the last run ended says why.
-    ['crash-loop-backoff', 'CrashLoopBackOff', /^back-off 40s .*; last run ended: Error \(exit code 1\)$/],
+    [
+      'crash-loop-backoff',
+      'CrashLoopBackOff',
+      /^back-off 40s restarting failed container=incidents-service pod=crash-loop_capture-pods\(.*\); last run ended: Error \(exit code 1\)$/,
+    ],
     [
       'start-error-backoff',
       'CrashLoopBackOff',
-      /StartError \(exit code 128\): .*"node": executable file not found/,
+      /; last run ended: StartError \(exit code 128\): .*exec: "\/node": stat \/node: no such file or directory$/,
     ],
-    ['run-container-error', 'RunContainerError', /executable file not found/],
+    ['run-container-error', 'RunContainerError', /unable to start container process: exec: "\/node"/],
   ])('%s: the container shows %s', (name, reason, message) => {
-    const shown = podFindings(fixture(name)).filter((f) => f.seen === 'shown');
+    const pod = fixture(name);
+    const shown = podFindings(pod).filter((f) => f.seen === 'shown');
     expect(shown).toEqual([
-      expect.objectContaining({
-        pod: 'incidents-service-7d9c6b5f48-x2x9q',
-        container: 'incidents-service',
-        reason,
-      }),
+      expect.objectContaining({ pod: pod.metadata?.name, container: 'incidents-service', reason }),
     ]);
     expect(shown[0].message).toMatch(message);
   });
@@ -55,7 +60,7 @@ describe('podFindings', () => {
     const findings = podFindings(fixture('unschedulable'));
     expect(findings).toEqual([
       expect.objectContaining({
-        pod: 'incidents-service-7d9c6b5f48-x2x9q',
+        pod: 'unschedulable',
         reason: 'Unschedulable',
         seen: 'shown',
       }),
@@ -79,24 +84,36 @@ describe('podFindings', () => {
   });
 
   it('names the pod and the container the way the step reports them', () => {
-    const [shown] = podFindings(fixture('image-pull-backoff'));
+    const [shown] = podFindings(fixture('create-container-config-error'));
     expect(describeProblem(shown)).toBe(
-      'pod incidents-service-7d9c6b5f48-x2x9q: container incidents-service: ImagePullBackOff: Back-off pulling image "incidents-service:9.9.9"',
+      'pod config-error: container incidents-service: CreateContainerConfigError: configmap "incidents-service-env" not found',
     );
     const [unscheduled] = podFindings(fixture('unschedulable'));
     expect(describeProblem(unscheduled)).toMatch(
-      /^pod incidents-service-7d9c6b5f48-x2x9q: Unschedulable: 0\/1 nodes are available/,
+      /^pod unschedulable: Unschedulable: 0\/1 nodes are available/,
     );
+  });
+
+  it('keeps a long kubelet message to 400 characters', () => {
+    const pod = fixture('image-pull-backoff');
+    const waiting = pod.status!.containerStatuses![0].state!.waiting!;
+    waiting.message = `${waiting.message} ${'x'.repeat(500)}`;
+    expect(podFindings(pod)[0].message).toHaveLength(400);
   });
 });
 
 describe('nextVerdict', () => {
   const GRACE = 60_000;
+  /** One pod in the state of a fixture (the fixtures come from different pods). */
+  const onePod = (state: string): RawPod => {
+    const pod = fixture(state);
+    return { ...pod, metadata: { ...pod.metadata, name: 'incidents-service-7d9c6b5f48-x2x9q' } };
+  };
   /** Looks at one pod at the given seconds; returns the second at which the rollout is given up. */
   function givenUpAt(timeline: [number, string | undefined][]): { at?: number; reason?: string } {
     let sightings: Sightings = new Map();
     for (const [second, state] of timeline) {
-      const findings = state === undefined ? [] : podFindings(fixture(state));
+      const findings = state === undefined ? [] : podFindings(onePod(state));
       const verdict = nextVerdict(sightings, findings, second * 1000, GRACE);
       sightings = verdict.sightings;
       if (verdict.stuck) return { at: second, reason: verdict.stuck.reason };

@@ -60,7 +60,7 @@ describe('watchRollout', () => {
     expect(command.seen.aborted).toBe(true);
     expect(error).toBeInstanceOf(RolloutStuckError);
     expect((error as RolloutStuckError).message).toMatch(
-      /^pod incidents-service-7d9c6b5f48-x2x9q: container incidents-service: ImagePullBackOff: Back-off pulling image "incidents-service:9\.9\.9" \(for \ds; fail-fast-after is 1s\)$/,
+      /^pod missing-image: container incidents-service: ImagePullBackOff: Back-off pulling image "incidents-cluster:9\.9\.9-does-not-exist": ErrImagePull: .* \(for \ds; fail-fast-after is 1s\)$/,
     );
     expect((error as RolloutStuckError).problem.forMs).toBeGreaterThanOrEqual(1_000);
     expect(Date.now() - started).toBeLessThan(3_000);
