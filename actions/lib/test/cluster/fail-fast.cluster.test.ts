@@ -3,6 +3,7 @@ import {
   clusterUp,
   freshNamespace,
   helmDeploy,
+  helmRollback,
   IMAGE,
   kubectl,
   LoadClient,
@@ -16,7 +17,8 @@ import {
  * Scenario 6: fail fast. An upgrade whose new pods can never start (an image tag that does not
  * exist) stops well before its timeout, names the pod and the reason, and is rolled back; an upgrade
  * whose pods are only slow to become ready (readiness after 80 s, longer than fail-fast's 60 s) is
- * left to finish. The serving version answers every request of the load client throughout.
+ * left to finish; helm-rollback to the broken revision stops the same way and returns to the one
+ * that ran. The serving version answers every request of the load client throughout.
  */
 
 const NS = 'fail-fast';
@@ -69,7 +71,7 @@ describe('scenario 6: fail fast', () => {
       timeout: '3m',
     });
     const seconds = (Date.now() - started) / 1000;
-    reportTime('6c missing image, fail-fast-after 60s (default)', started);
+    reportTime('6c missing image, fail-fast-after 60s (default)', started, `: ${run.errors.join('; ')}`);
     expect(run.errors).toEqual([
       expect.stringMatching(
         new RegExp(
@@ -116,7 +118,41 @@ describe('scenario 6: fail fast', () => {
     expect(await readyPods(env, NS, RELEASE)).toHaveLength(2);
   });
 
-  it('the serving version answered every request of the client pod through both upgrades', async () => {
+  it('(e) helm-rollback to the revision whose image does not exist: stops within 90 s and returns to the revision that ran', async () => {
+    const started = Date.now();
+    const run = await helmRollback(env, {
+      release: RELEASE,
+      namespace: NS,
+      revision: '2',
+      timeout: '3m',
+      'smoke-test': 'none',
+    });
+    const seconds = (Date.now() - started) / 1000;
+    reportTime(
+      '6e rollback to the missing image, fail-fast-after 60s (default)',
+      started,
+      `: ${run.errors.join('; ')}`,
+    );
+    expect(run.errors).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^rollback of ${RELEASE} to revision 2 failed \\(returned to revision 4\\): pod ${RELEASE}-[a-z0-9]+-[a-z0-9]+: ` +
+            `container ${RELEASE}: (ErrImagePull|ImagePullBackOff|ErrImageNeverPull): .*${IMAGE}:${MISSING_TAG.replace(/\./g, '\\.')}`,
+        ),
+      ),
+    ]);
+    expect(seconds).toBeLessThan(90);
+    // Helm died on SIGTERM with revision 5 pending-rollback; revision 6 runs revision 4 again.
+    expect(run.outputs).toEqual({
+      revision: '6',
+      status: 'deployed',
+      'previous-revision': '4',
+      'rolled-back-to': '2',
+    });
+    expect(await servingImages()).toEqual([image, image]);
+  });
+
+  it('the serving version answered every request of the client pod through all three changes', async () => {
     const result = await client!.stop();
     client = undefined;
     console.log(`scenario 6 load: ${result.sent} requests sent, ${result.failed} failed`);
