@@ -30,7 +30,16 @@ export default tseslint.config(
   {
     // The stand-ins run on Node as scripts: its globals are theirs (TypeScript files get them from @types/node).
     files: ['test-support/stand-ins/*.js'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        URL: 'readonly',
+        setInterval: 'readonly',
+        setTimeout: 'readonly',
+        clearInterval: 'readonly',
+      },
+    },
   },
   {
     files: PRODUCT,

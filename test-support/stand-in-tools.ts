@@ -37,11 +37,20 @@ export interface StandInState {
   helmVersion?: string;
   releases?: Record<string, { namespace: string; history: Record<string, unknown>[] }>;
   upgradeFails?: string;
+  /** `helm upgrade` waits until SIGTERM (or `stallSucceedsAfterMs`) with `stalledPods` added. */
+  upgradeStalls?: boolean;
+  /** `helm rollback` to this revision waits until SIGTERM, with `stalledPods` added. */
+  rollbackStalls?: number;
+  stalledPods?: unknown[];
+  /** The ReplicaSets listed once a stalled command has started. */
+  stalledReplicaSets?: unknown[];
+  stallSucceedsAfterMs?: number;
   /** `helm test` fails; `'silently'`: with the pod's log on stdout and nothing on stderr. */
   testFails?: boolean | 'silently';
   events?: unknown[];
   pods?: unknown[];
   deployments?: unknown[];
+  replicaSets?: unknown[];
   services?: unknown[];
   http?: { readyz: number; rootStatus: number; root: string };
   images?: string[];

@@ -53,7 +53,7 @@ const AROUND_THE_CHART: Record<string, string[]> = {
   // helm test --logs, and the diagnostics of a failed rollout.
   '/pods/log': ['get'],
   '/events': ['get', 'list'],
-  // Helm's wait follows a Deployment's rollout through its ReplicaSets.
+  // Helm's wait follows a Deployment's rollout through its ReplicaSets; fail-fast reads them too.
   'apps/replicasets': ['get', 'list', 'watch'],
 };
 

@@ -1,6 +1,7 @@
 // A stand-in `helm` that keeps release histories in the state file and answers like Helm 3 or 4
 // (state.helmVersion). state.upgradeFails makes upgrades fail the way a rollout timeout does;
-// state.testFails makes `helm test` fail ('silently': with nothing on stderr).
+// state.upgradeStalls and state.rollbackStalls (a revision) make them wait for pods that do not come,
+// until SIGTERM; state.testFails makes `helm test` fail ('silently': with nothing on stderr).
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { fail, flag, loadState, positionals, record, saveState } from './common.js';
@@ -81,6 +82,38 @@ function append(r, entry) {
   });
 }
 
+/**
+ * A Helm command that waits for pods that never become ready (state.upgradeStalls or
+ * state.rollbackStalls): the new revision is recorded, the pods of `stalledPods` appear, and the
+ * command waits until `stallSucceedsAfterMs` (then it succeeds, as a slow rollout does) or a SIGTERM.
+ */
+function stall(r, entry, onTerm) {
+  // Unlike append: the revision that serves stays deployed until the new one is.
+  r.history.push({
+    revision: latest(r).revision + 1,
+    updated: now,
+    chart: 'incidents-service-0.1.0',
+    ...entry,
+  });
+  state.pods = [...(state.pods ?? []), ...(state.stalledPods ?? [])];
+  state.replicaSets = state.stalledReplicaSets ?? state.replicaSets;
+  saveState(state);
+  process.on('SIGTERM', onTerm);
+  const keepAlive = setInterval(() => {}, 1000);
+  if (state.stallSucceedsAfterMs !== undefined) {
+    setTimeout(() => {
+      clearInterval(keepAlive);
+      const after = loadState();
+      const current = after.releases[name];
+      for (const h of current.history) if (h.status === 'deployed') h.status = 'superseded';
+      Object.assign(latest(current), { status: 'deployed', description: 'Upgrade complete' });
+      saveState(after);
+      process.stdout.write(`Release "${name}" has been upgraded. Happy Helming!\n`);
+      process.exit(0);
+    }, state.stallSucceedsAfterMs);
+  }
+}
+
 switch (command) {
   case 'version':
     process.stdout.write(state.helmVersion);
@@ -145,6 +178,37 @@ switch (command) {
       );
       break;
     }
+    if (state.upgradeStalls) {
+      stall(
+        release,
+        { status: 'pending-upgrade', description: 'Preparing upgrade', app_version: appVersion, config },
+        () => {
+          // What Helm 4 does on SIGTERM: the revision fails, and rollback-on-failure rolls back.
+          const after = loadState();
+          const r = after.releases[name];
+          const before = r.history.filter((h) => h.status === 'deployed').pop();
+          Object.assign(latest(r), {
+            status: 'failed',
+            description: `Upgrade "${name}" failed: context canceled`,
+          });
+          if (rollsBack && before)
+            append(r, {
+              status: 'deployed',
+              description: `Rollback to ${before.revision}`,
+              app_version: before.app_version,
+              config: before.config,
+            });
+          saveState(after);
+          process.stdout.write(`Release ${name} has been cancelled.\n`);
+          fail(
+            rollsBack
+              ? `Error: UPGRADE FAILED: release ${name} failed, and has been rolled back due to rollback-on-failure being set: context canceled`
+              : 'Error: UPGRADE FAILED: context canceled',
+          );
+        },
+      );
+      break;
+    }
     if (state.upgradeFails) {
       const before = release.history.filter((h) => h.status === 'deployed').pop();
       release.history.push({
@@ -177,6 +241,20 @@ switch (command) {
     if (!release) fail('Error: release: not found');
     const to = release.history.find((h) => h.revision === Number(third));
     if (!to) fail(`Error: release has no ${third} version`);
+    if (state.rollbackStalls === to.revision) {
+      // Helm's rollback does not catch SIGTERM: it dies and the revision stays pending-rollback.
+      stall(
+        release,
+        {
+          status: 'pending-rollback',
+          description: 'Preparing rollback',
+          app_version: to.app_version,
+          config: to.config,
+        },
+        () => process.exit(143),
+      );
+      break;
+    }
     for (const h of release.history) if (/^pending-/.test(h.status)) h.status = 'failed';
     append(release, {
       status: 'deployed',

@@ -1,4 +1,4 @@
-// A stand-in `kubectl` answering from the state file: events, pods, deployments and services as JSON,
+// A stand-in `kubectl` answering from the state file: events, pods, deployments, replica sets and services as JSON,
 // describe and logs as text, and `port-forward` as a real HTTP server on 127.0.0.1 that answers like
 // the service (state.http) until it is killed.
 import { createServer } from 'node:http';
@@ -24,6 +24,7 @@ if (verb === 'get') {
   if (resource === 'events') list(state.events ?? []);
   else if (resource === 'pods') list(state.pods ?? []);
   else if (resource === 'deployments') list(state.deployments ?? []);
+  else if (resource === 'replicasets') list(state.replicaSets ?? []);
   else if (resource === 'services') list(state.services ?? []);
   else fail(`error: the server doesn't have a resource type "${resource}"`);
 } else if (verb === 'describe') {

@@ -32629,7 +32629,7 @@ function clusterFor(settings) {
 /* harmony import */ var _incidents_pipeline_actions_lib_version__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9658);
 /* harmony import */ var _cluster_provider_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3341);
 /* harmony import */ var _progress_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9463);
-/* harmony import */ var _steps_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3977);
+/* harmony import */ var _steps_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8949);
 /* harmony import */ var _tools_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3781);
 
 
@@ -32664,7 +32664,7 @@ async function deliver(settings, versionText) {
 /* harmony import */ var _incidents_pipeline_actions_lib_version__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9658);
 /* harmony import */ var _cluster_provider_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3341);
 /* harmony import */ var _progress_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(9463);
-/* harmony import */ var _steps_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(3977);
+/* harmony import */ var _steps_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(8949);
 /* harmony import */ var _tools_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(3781);
 
 
@@ -32713,7 +32713,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _init_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(1122);
 /* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3076);
 /* harmony import */ var _settings_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(5393);
-/* harmony import */ var _steps_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(3977);
+/* harmony import */ var _steps_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(8949);
 
 
 
@@ -32772,7 +32772,7 @@ __webpack_async_result__();
 /* harmony import */ var _cluster_provider_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3341);
 /* harmony import */ var _progress_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9463);
 /* harmony import */ var _settings_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(5393);
-/* harmony import */ var _steps_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(3977);
+/* harmony import */ var _steps_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(8949);
 
 
 
@@ -33026,7 +33026,7 @@ function initialVersion(settings) {
 
 /***/ }),
 
-/***/ 3977:
+/***/ 8949:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -33041,8 +33041,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: baseImage, requireBaseImage
 
-// EXTERNAL MODULE: ../lib/node_modules/execa/index.js + 138 modules
-var execa = __nccwpck_require__(2509);
+// EXTERNAL MODULE: ../lib/node_modules/execa/index.js + 137 modules
+var execa = __nccwpck_require__(1554);
 // EXTERNAL MODULE: ../lib/src/errors.ts
 var errors = __nccwpck_require__(5075);
 // EXTERNAL MODULE: ../lib/src/log.ts
@@ -33108,6 +33108,13 @@ function parseForwardedPort(output) {
     const m = /Forwarding from 127\.0\.0\.1:(\d+)/.exec(output);
     return m ? Number(m[1]) : undefined;
 }
+/**
+ * The chart's selector labels (instance and name): a release's workload pods and their ReplicaSets,
+ * and not its helm test pod, which carries the instance label only.
+ */
+function releaseWorkloadSelector(release) {
+    return `app.kubernetes.io/instance=${release},app.kubernetes.io/name`;
+}
 class KubectlClient {
     binary;
     context;
@@ -33124,13 +33131,14 @@ class KubectlClient {
     async pods(namespace, selector) {
         return parsePods(await this.list('pods', namespace, selector));
     }
-    /**
-     * The pods of a release as kubectl lists them. The chart's selector labels (instance and name), so
-     * the release's workload pods and not its helm test pod, which carries the instance label only.
-     */
+    /** The workload pods of a release (not its helm test pod) as kubectl lists them. */
     async releasePods(namespace, release) {
-        const selector = `app.kubernetes.io/instance=${release},app.kubernetes.io/name`;
-        return JSON.parse(await this.list('pods', namespace, selector));
+        return JSON.parse(await this.list('pods', namespace, releaseWorkloadSelector(release)));
+    }
+    /** The ReplicaSets of a release's Deployments (they carry the pod template's labels). */
+    async releaseReplicaSets(namespace, release) {
+        const list = JSON.parse(await this.list('replicasets', namespace, releaseWorkloadSelector(release)));
+        return list.items ?? [];
     }
     /** Ready versus desired replicas over the release's Deployments. */
     async readyCount(namespace, selector) {
@@ -33443,7 +33451,7 @@ const UNIT_MS = {
  * Milliseconds of a Go duration (`5m`, `300s`, `1m30s`), the format of Helm's `--timeout`; undefined
  * when Helm would refuse it. A bare number is refused: Helm would read `300` as an error, not seconds.
  */
-function parseGoDuration(text) {
+function helm_parseGoDuration(text) {
     if (text === '0')
         return 0;
     if (!GO_DURATION.test(text))
@@ -33458,7 +33466,7 @@ function parseGoDuration(text) {
  * hook), not the whole command, so the process gets twice that plus room to start and talk to the API.
  */
 function processTimeoutMs(timeout) {
-    return 2 * (parseGoDuration(timeout) ?? 300_000) + 120_000;
+    return 2 * (helm_parseGoDuration(timeout) ?? 300_000) + 120_000;
 }
 /**
  * Parses `helm status -o json`. Helm 3 includes the chart (`chart.metadata`); Helm 4 (checked against
@@ -33541,12 +33549,18 @@ class HelmClient {
         });
         return this.detected;
     }
-    /** `helm upgrade --install`; output is shown in the log (it holds no values). */
-    async upgradeInstall(options) {
+    /**
+     * `helm upgrade --install`; output is shown in the log (it holds no values). Aborting `signal`
+     * stops Helm's wait: Helm catches SIGTERM, marks the revision failed and, with
+     * rollback-on-failure, rolls back before it exits, so it gets as long as its timeout for that.
+     */
+    async upgradeInstall(options, signal) {
         const version = await this.version();
         return this.run(upgradeInstallArgs(version, options), {
             group: `Helm ${version.version}: upgrade --install ${options.release} (${options.namespace})`,
             timeoutMs: processTimeoutMs(options.timeout),
+            cancelSignal: signal,
+            stopGraceMs: (helm_parseGoDuration(options.timeout) ?? 300_000) + 60_000,
         });
     }
     /** The release's current status, or undefined when it does not exist. */
@@ -33587,6 +33601,10 @@ class HelmClient {
         }
         return parseHistory(result.stdout);
     }
+    /**
+     * `helm rollback`. Aborting `options.signal` stops its wait; Helm's rollback does not catch SIGTERM,
+     * so the new revision stays `pending-rollback` and the caller has to settle it.
+     */
     async rollback(target, revision, options) {
         const version = await this.version();
         return this.run([
@@ -33600,6 +33618,7 @@ class HelmClient {
         ], {
             group: `helm rollback ${target.release} to revision ${revision}`,
             timeoutMs: processTimeoutMs(options.timeout),
+            cancelSignal: options.signal,
         });
     }
     async uninstall(target, options) {
@@ -33953,7 +33972,8 @@ function assertSingleLine(name, value) {
 
 /**
  * Inputs every release action reads the same way: the release and namespace names Kubernetes and Helm
- * accept, and Helm's `--timeout`. Checked before anything runs, so a typo never reaches the cluster.
+ * accept, Helm's `--timeout`, and how soon to give up a rollout whose pods cannot start. Checked
+ * before anything runs, so a typo never reaches the cluster.
  */
 /** DNS-1123 label: what Kubernetes accepts for a namespace, and Helm (up to 53 chars) for a release. */
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -33976,10 +33996,270 @@ function getHelmTimeout(input = 'timeout', fallback = '5m') {
 }
 /** The one check of a Go duration, wherever it comes from (an action input, the CLI, the deploy flow). */
 function requireGoDuration(input, value) {
-    if (parseGoDuration(value) === undefined) {
+    if (helm_parseGoDuration(value) === undefined) {
         throw new errors/* InputError */.dz(input, `'${value}' is not a duration such as 5m, 300s or 1m30s`);
     }
     return value;
+}
+/**
+ * How long a new pod may show a problem that cannot heal by itself (an image that cannot be pulled, a
+ * crash loop, ...) before the rollout is given up, in ms: a Go duration like `timeout`, or `0`/`off`
+ * to wait for Helm alone.
+ */
+function getFailFastAfter(input = 'fail-fast-after', fallback = '60s') {
+    const raw = getOptional(input) ?? fallback;
+    if (raw.toLowerCase() === 'off')
+        return 0;
+    const ms = parseGoDuration(raw);
+    if (ms === undefined) {
+        throw new InputError(input, `'${raw}' is not a duration such as 60s, 2m or 1m30s, nor 0 or off`);
+    }
+    return ms;
+}
+
+// EXTERNAL MODULE: external "node:timers/promises"
+var external_node_timers_promises_ = __nccwpck_require__(8500);
+;// CONCATENATED MODULE: ../lib/src/rollout-problems.ts
+/** Waiting reasons that do not clear without a change, by kind. */
+const WAITING = {
+    ErrImagePull: 'image',
+    ImagePullBackOff: 'image',
+    InvalidImageName: 'image',
+    ErrImageNeverPull: 'image',
+    // The kubelet alternates these two for a container that starts and dies, or cannot be started.
+    CrashLoopBackOff: 'crash',
+    RunContainerError: 'crash',
+    CreateContainerConfigError: 'config',
+    CreateContainerError: 'config',
+};
+const CONTAINER_KINDS = ['image', 'crash', 'config'];
+/** The longest message kept: the kubelet's pull errors run to several hundred characters. */
+const MAX_MESSAGE = 400;
+/** Where each of a pod's containers and the pod itself stand, as findings. */
+function podFindings(pod) {
+    const name = pod.metadata?.name ?? '';
+    const findings = [];
+    const unscheduled = pod.status?.conditions?.find((c) => c.type === 'PodScheduled' && c.status === 'False' && c.reason === 'Unschedulable');
+    if (unscheduled) {
+        findings.push({
+            pod: name,
+            reason: 'Unschedulable',
+            message: clip(unscheduled.message ?? ''),
+            key: `${name}//unschedulable`,
+            seen: 'shown',
+        });
+    }
+    const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
+    for (const status of statuses)
+        findings.push(...containerFindings(name, status));
+    return findings;
+}
+function containerFindings(pod, status) {
+    const container = status.name ?? '';
+    const finding = (kind, seen, reason = '', message = '') => ({
+        pod,
+        container,
+        reason,
+        message,
+        key: `${pod}/${container}/${kind}`,
+        seen,
+    });
+    const { waiting, terminated, running } = status.state ?? {};
+    const kind = waiting?.reason === undefined ? undefined : WAITING[waiting.reason];
+    if (waiting && kind) {
+        const others = CONTAINER_KINDS.filter((k) => k !== kind).map((k) => finding(k, 'between'));
+        return [finding(kind, 'shown', waiting.reason, containerMessage(status)), ...others];
+    }
+    // Created, pulling, or just exited: whatever was wrong may still be.
+    if (waiting || terminated)
+        return CONTAINER_KINDS.map((k) => finding(k, 'between'));
+    // Running again after crashes: a crash loop between two back-offs, ready or not (a container with
+    // no readiness probe is ready as soon as it runs). Running without a restart is a start that is
+    // slow, never a problem.
+    if (running && (status.restartCount ?? 0) > 0)
+        return [finding('crash', 'between')];
+    return [];
+}
+/** The waiting message, and for a crash loop how the last run ended, which says more than the back-off. */
+function containerMessage(status) {
+    const waiting = status.state?.waiting?.message ?? '';
+    const last = status.lastState?.terminated;
+    if (status.state?.waiting?.reason !== 'CrashLoopBackOff' || !last)
+        return clip(waiting);
+    const ended = [
+        `last run ended: ${last.reason ?? 'terminated'}`,
+        last.exitCode === undefined ? '' : ` (exit code ${last.exitCode})`,
+        last.message ? `: ${last.message.trim()}` : '',
+    ].join('');
+    return clip(waiting ? `${waiting}; ${ended}` : ended);
+}
+function clip(text) {
+    const flat = text.replace(/\s+/g, ' ').trim();
+    return flat.length <= MAX_MESSAGE ? flat : `${flat.slice(0, MAX_MESSAGE - 1)}…`;
+}
+/**
+ * The pods a rollout brought: not among the pods that ran before it started (`before`, their uids),
+ * not being deleted, and, for pods of a Deployment, owned by its newest ReplicaSet (the highest
+ * `deployment.kubernetes.io/revision`). A rollback reuses an old ReplicaSet and makes it the newest
+ * again, so its fresh pods count; a pod of the old ReplicaSet that is replaced meanwhile does not.
+ */
+function rolloutPods(pods, replicaSets, before) {
+    const newest = newestReplicaSets(replicaSets);
+    const known = new Set(replicaSets.map((rs) => rs.metadata?.name));
+    return pods.filter((pod) => {
+        if (before.has(pod.metadata?.uid ?? '') || pod.metadata?.deletionTimestamp)
+            return false;
+        const owner = pod.metadata?.ownerReferences?.find((o) => o.kind === 'ReplicaSet')?.name;
+        // A pod of no ReplicaSet, or of one the list did not show, has no older sibling to be told from.
+        return owner === undefined || !known.has(owner) || newest.has(owner);
+    });
+}
+/** Per owning Deployment, the name of the ReplicaSet with the highest revision. */
+function newestReplicaSets(replicaSets) {
+    const best = new Map();
+    for (const rs of replicaSets) {
+        const name = rs.metadata?.name ?? '';
+        const owner = rs.metadata?.ownerReferences?.find((o) => o.kind === 'Deployment')?.name ?? `(none)/${name}`;
+        const revision = Number(rs.metadata?.annotations?.['deployment.kubernetes.io/revision'] ?? 0);
+        const current = best.get(owner);
+        if (!current || revision > current.revision)
+            best.set(owner, { name, revision });
+    }
+    return new Set([...best.values()].map((b) => b.name));
+}
+/**
+ * One more look at the rollout's pods at `now`: problems shown start or carry on, a container
+ * between two sightings carries its problem on, and anything else (a pod gone, ready, or running
+ * without restarts) ends it. The rollout is stuck when a problem shown now was first seen at least
+ * `graceMs` ago without a break.
+ */
+function nextVerdict(previous, findings, now, graceMs) {
+    const sightings = new Map();
+    for (const f of findings) {
+        const since = previous.get(f.key) ?? sightings.get(f.key);
+        if (since !== undefined)
+            sightings.set(f.key, since);
+        else if (f.seen === 'shown')
+            sightings.set(f.key, now);
+    }
+    const stuck = findings
+        .filter((f) => f.seen === 'shown')
+        .map((f) => ({ finding: f, forMs: now - (sightings.get(f.key) ?? now) }))
+        .filter(({ forMs }) => forMs >= graceMs)
+        .sort((a, b) => b.forMs - a.forMs)[0];
+    if (!stuck)
+        return { sightings };
+    const { pod, container, reason, message } = stuck.finding;
+    return { sightings, stuck: { pod, container, reason, message, forMs: stuck.forMs } };
+}
+/** `pod P: container C: Reason: message`, the way the step names what stopped the rollout. */
+function describeProblem(problem) {
+    const where = problem.container
+        ? `pod ${problem.pod}: container ${problem.container}`
+        : `pod ${problem.pod}`;
+    return `${where}: ${problem.reason}${problem.message ? `: ${problem.message}` : ''}`;
+}
+
+;// CONCATENATED MODULE: ../lib/src/rollout-watch.ts
+
+
+
+
+/**
+ * Fail-fast: while Helm waits for a rollout, look at the pods it brings every few seconds, and stop
+ * Helm when one shows, for longer than a grace period, a problem that cannot heal by itself (see
+ * rollout-problems.ts). Helm's own wait would sit out its whole timeout on a pod that can never
+ * start (helm/helm#3020, #10809).
+ */
+/** How long a problem may last before the rollout is given up, unless told otherwise. */
+const DEFAULT_FAIL_FAST_AFTER_MS = 60_000;
+/** A rollout given up because one of its pods cannot become ready. */
+class RolloutStuckError extends errors/* ActionError */.lZ {
+    problem;
+    graceMs;
+    name = 'RolloutStuckError';
+    constructor(problem, graceMs) {
+        super(`${describeProblem(problem)} (for ${Math.round(problem.forMs / 1000)}s; fail-fast-after is ${Math.round(graceMs / 1000)}s)`);
+        this.problem = problem;
+        this.graceMs = graceMs;
+    }
+}
+/**
+ * Runs `operation`, a Helm command that waits for the release's rollout, while watching the pods the
+ * rollout brings. When one is stuck, `operation`'s signal is aborted, and once the command has ended
+ * a `RolloutStuckError` names the pod; should the command have finished anyway, its result stands.
+ * The pods running before the command starts are never the rollout's. A watch that cannot read the
+ * pods says so once and lets Helm wait on alone.
+ */
+async function watchRollout(options, operation) {
+    if (options.graceMs <= 0)
+        return operation();
+    const before = await podUids(options).catch((error) => {
+        (0,src_log/* log */.Rm)().warning(`fail-fast is off for this rollout: cannot list the release's pods: ${reason(error)}`);
+        return undefined;
+    });
+    if (!before)
+        return operation();
+    const helm = new AbortController();
+    const watch = new AbortController();
+    const watching = lookForStuckPod(options, before, watch.signal).then((stuck) => {
+        if (stuck) {
+            (0,src_log/* log */.Rm)().info(`Stopping the rollout: ${describeProblem(stuck)}`);
+            helm.abort();
+        }
+        return stuck;
+    });
+    const outcome = await operation(helm.signal).then((value) => ({ ok: true, value }), (error) => ({ ok: false, error }));
+    watch.abort();
+    const stuck = await watching;
+    if (outcome.ok)
+        return outcome.value;
+    if (stuck)
+        throw new RolloutStuckError(stuck, options.graceMs);
+    throw outcome.error;
+}
+async function podUids(options) {
+    const pods = await options.kubectl.releasePods(options.namespace, options.release);
+    return new Set((pods.items ?? []).map((p) => p.metadata?.uid ?? '').filter((uid) => uid !== ''));
+}
+/** Looks until a pod is stuck (its problem) or `stop` is aborted (undefined). */
+async function lookForStuckPod(options, before, stop) {
+    const interval = Math.min(options.intervalMs ?? 3_000, options.graceMs);
+    let sightings = new Map();
+    let warned = false;
+    while (!stop.aborted) {
+        try {
+            const [pods, replicaSets] = await Promise.all([
+                options.kubectl.releasePods(options.namespace, options.release),
+                options.kubectl.releaseReplicaSets(options.namespace, options.release),
+            ]);
+            const findings = rolloutPods(pods.items ?? [], replicaSets, before).flatMap(podFindings);
+            const verdict = nextVerdict(sightings, findings, Date.now(), options.graceMs);
+            for (const f of findings) {
+                if (f.seen === 'shown' && !sightings.has(f.key)) {
+                    (0,src_log/* log */.Rm)().info(`fail-fast: ${describeProblem(f)}; the rollout is given up if it lasts ${Math.round(options.graceMs / 1000)}s`);
+                }
+            }
+            sightings = verdict.sightings;
+            if (verdict.stuck)
+                return verdict.stuck;
+        }
+        catch (error) {
+            if (error instanceof errors/* MissingToolError */.BM) {
+                (0,src_log/* log */.Rm)().warning(`fail-fast is off for this rollout: ${error.message}`);
+                return undefined;
+            }
+            // The API may be briefly unreachable during a rollout; say so once and look again.
+            if (!warned)
+                (0,src_log/* log */.Rm)().warning(`fail-fast could not read the release's pods: ${reason(error)}`);
+            warned = true;
+        }
+        await (0,external_node_timers_promises_.setTimeout)(interval, undefined, { signal: stop }).catch(() => undefined);
+    }
+    return undefined;
+}
+function reason(error) {
+    return error instanceof Error ? error.message : String(error);
 }
 
 ;// CONCATENATED MODULE: ../lib/src/smoke-test.ts
@@ -34062,6 +34342,7 @@ async function checkOnce(baseUrl, timeoutMs) {
 
 
 
+
 /** A failed deploy, with what is known of the release afterwards and the diagnostics gathered. */
 class DeployFailedError extends errors/* ActionError */.lZ {
     result;
@@ -34079,6 +34360,10 @@ function releaseSelector(release) {
 }
 async function deployRelease(options) {
     requireGoDuration('timeout', options.timeout);
+    const failFastAfterMs = options.failFastAfterMs ?? DEFAULT_FAIL_FAST_AFTER_MS;
+    if (!Number.isFinite(failFastAfterMs) || failFastAfterMs < 0) {
+        throw new errors/* InputError */.dz('fail-fast-after', `${failFastAfterMs} ms is not a duration`);
+    }
     // Mask before anything runs, so no later log line can carry a secret from `values`.
     for (const secret of options.values ? inlineValuesSecrets('values', options.values) : [])
         (0,src_log/* log */.Rm)().setSecret(secret);
@@ -34108,8 +34393,15 @@ async function deployRelease(options) {
     };
     // Helm 3's --atomic would roll back before we could look at the failing pods: roll back ourselves.
     const helmRollsBack = options.rollbackOnFailure && version.major === 4;
+    // Helm waits for readiness when asked to, and always before it may roll back.
+    const watch = {
+        kubectl,
+        namespace: options.namespace,
+        release: options.release,
+        graceMs: options.wait || options.rollbackOnFailure ? failFastAfterMs : 0,
+    };
     try {
-        await withValuesFiles(options, (valuesFiles) => helm.upgradeInstall({
+        await withValuesFiles(options, (valuesFiles) => watchRollout(watch, (signal) => helm.upgradeInstall({
             ...target,
             chart: options.chart,
             valuesFiles,
@@ -34118,18 +34410,22 @@ async function deployRelease(options) {
             timeout: options.timeout,
             wait: options.wait,
             rollbackOnFailure: helmRollsBack,
-        }));
+        }, signal)));
     }
     catch (error) {
-        if (!(error instanceof src_process/* ToolError */.v4))
+        if (!(error instanceof src_process/* ToolError */.v4 || error instanceof RolloutStuckError))
             throw error;
         // Not an error annotation: the step's own failure message carries the reason once.
-        (0,src_log/* log */.Rm)().info(`helm upgrade failed: ${error.message}; collecting diagnostics`);
+        const what = error instanceof RolloutStuckError ? 'rollout given up' : 'helm upgrade failed';
+        (0,src_log/* log */.Rm)().info(`${what}: ${error.message}; collecting diagnostics`);
         const diagnostics = await collectDiagnostics(kubectl, options.namespace, selector);
         const before = { revision: previousRevision ?? 0, status: existing?.status ?? 'not installed' };
+        // Helm stopped on SIGTERM marks the revision failed (and rolls back itself when told to); one
+        // that could not finish that is left pending, which is settled as a stuck release would be.
+        const leftPending = error instanceof RolloutStuckError && (await isPending(helm, target).catch(() => false));
         const after = !options.rollbackOnFailure
             ? await stateAsLeft(helm, target, before)
-            : helmRollsBack
+            : helmRollsBack && !leftPending
                 ? await stateAfterHelmRollback(helm, target, previousRevision)
                 : await rollBack(helm, target, { timeout: options.timeout, previousRevision, current: before });
         throw new DeployFailedError(`deploy of ${options.release} failed (${rollbackOutcome(after, previousRevision)}): ${error.message}`, { ...known, ...after, podsReady: await readyCount() }, diagnosticsMarkdown(diagnostics));
@@ -34152,6 +34448,10 @@ async function deployRelease(options) {
         throw new DeployFailedError(`smoke test of ${options.release} revision ${current.revision} failed (${rollbackOutcome(after, previousRevision)}): ${error.message}`, { ...known, ...after, podsReady: await readyCount() }, diagnosticsMarkdown(diagnostics));
     }
     return { ...known, ...current, rolledBack: false, smokeTest, podsReady: await readyCount() };
+}
+async function isPending(helm, target) {
+    const status = (await helm.status(target))?.status;
+    return status !== undefined && PENDING_STATUSES.includes(status);
 }
 /** What a failed deploy left, for its message: a first install has no revision to go back to. */
 function rollbackOutcome(after, previousRevision) {
@@ -34986,7 +35286,7 @@ function useLog(next) {
 /* unused harmony export fixFor */
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4379);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var execa__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2509);
+/* harmony import */ var execa__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(1554);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5075);
 /* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9548);
 /* harmony import */ var _tools_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6553);
@@ -35031,7 +35331,8 @@ async function runTool(tool, args, options = {}) {
             env: options.env,
             input: options.input,
             timeout: options.timeoutMs ?? 10 * 60_000,
-            forceKillAfterDelay: 5_000,
+            forceKillAfterDelay: options.stopGraceMs ?? 5_000,
+            cancelSignal: options.cancelSignal,
             reject: false,
             stripFinalNewline: true,
             stdout: echo,
@@ -35047,6 +35348,7 @@ async function runTool(tool, args, options = {}) {
             stderr: String(child.stderr ?? ''),
             durationMs: Date.now() - started,
             timedOut: Boolean(child.timedOut),
+            canceled: Boolean(child.isCanceled),
         };
     };
     const result = show ? await (0,_log_js__WEBPACK_IMPORTED_MODULE_2__/* .log */ .Rm)().group(options.group || `$ ${command}`, execute) : await execute();
@@ -35056,6 +35358,8 @@ async function runTool(tool, args, options = {}) {
             throw new ToolError(`${what} timed out after ${Math.round((options.timeoutMs ?? 600_000) / 1000)}s`, result);
         }
         const line = meaningfulLine(result.stderr, result.stdout);
+        if (result.canceled)
+            throw new ToolError(`${what} was stopped: ${line}`, result);
         throw new ToolError(`${what} failed (exit ${result.exitCode}): ${line}${fixFor(line)}`, result);
     }
     return result;
@@ -35108,7 +35412,7 @@ function meaningfulLine(stderr, stdout = '') {
 /* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_2__);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4379);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_3__);
-/* harmony import */ var execa__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(2509);
+/* harmony import */ var execa__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(1554);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(5075);
 
 
@@ -35529,6 +35833,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:queryst
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+
+/***/ }),
+
+/***/ 8500:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
 
 /***/ }),
 
@@ -44176,7 +44487,7 @@ exports.visitAsync = visitAsync;
 
 /***/ }),
 
-/***/ 2509:
+/***/ 1554:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -45529,8 +45840,8 @@ const npmRunPathEnv = ({env = external_node_process_namespaceObject.env, ...opti
 	return env;
 };
 
-;// CONCATENATED MODULE: external "node:timers/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
+// EXTERNAL MODULE: external "node:timers/promises"
+var promises_ = __nccwpck_require__(8500);
 ;// CONCATENATED MODULE: ../lib/node_modules/execa/lib/return/final-error.js
 // When the subprocess fails, this is the error instance being returned.
 // If another error instance is being thrown, it is kept as `error.cause`.
@@ -46132,7 +46443,7 @@ const killOnTimeout = async ({kill, forceKillAfterDelay, context, controllerSign
 	}
 
 	try {
-		await (0,promises_namespaceObject.setTimeout)(forceKillAfterDelay, undefined, {signal: controllerSignal});
+		await (0,promises_.setTimeout)(forceKillAfterDelay, undefined, {signal: controllerSignal});
 		if (kill('SIGKILL')) {
 			context.isForcefullyTerminated ??= true;
 		}
@@ -46513,7 +46824,7 @@ const onMessage = async ({anyProcess, channel, isSubprocess, ipcEmitter}, wrappe
 		// eslint-disable-next-line no-await-in-loop
 		await waitForOutgoingMessages(anyProcess, ipcEmitter, wrappedMessage);
 		// eslint-disable-next-line no-await-in-loop
-		await promises_namespaceObject.scheduler.yield();
+		await promises_.scheduler.yield();
 
 		// eslint-disable-next-line no-await-in-loop
 		const message = await handleStrictRequest({
@@ -46907,7 +47218,7 @@ const startIpc = async ({anyProcess, channel, isSubprocess, ipc}) => {
 	}
 
 	getIpcEmitter(anyProcess, channel, isSubprocess);
-	await promises_namespaceObject.scheduler.yield();
+	await promises_.scheduler.yield();
 };
 
 let cancelListening = false;
@@ -47022,7 +47333,7 @@ const throwOnTimeout = (subprocess, timeout, context, controller) => timeout ===
 	: [killAfterTimeout(subprocess, timeout, context, controller)];
 
 const killAfterTimeout = async (subprocess, timeout, context, {signal}) => {
-	await (0,promises_namespaceObject.setTimeout)(timeout, undefined, {signal});
+	await (0,promises_.setTimeout)(timeout, undefined, {signal});
 	context.terminationReason ??= 'timeout';
 	subprocess.kill();
 	throw new DiscardedError();
@@ -52102,7 +52413,7 @@ const logOutputAsync = async ({stream, onStreamEnd, fdNumber, encoding, allMixed
 // When using `buffer: false`, users need to read `subprocess.stdout|stderr|all` right away
 // See https://github.com/sindresorhus/execa/issues/730 and https://github.com/sindresorhus/execa/pull/729#discussion_r1465496310
 const resumeStream = async stream => {
-	await (0,promises_namespaceObject.setImmediate)();
+	await (0,promises_.setImmediate)();
 	if (stream.readableFlowing === null) {
 		stream.resume();
 	}

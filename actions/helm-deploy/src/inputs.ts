@@ -9,7 +9,12 @@ import {
   parseKeyValueLines,
 } from '@incidents-pipeline/actions-lib/inputs';
 import type { SmokeTest } from '@incidents-pipeline/actions-lib/deploy';
-import { getHelmTimeout, getNamespace, getReleaseName } from '@incidents-pipeline/actions-lib/release-inputs';
+import {
+  getFailFastAfter,
+  getHelmTimeout,
+  getNamespace,
+  getReleaseName,
+} from '@incidents-pipeline/actions-lib/release-inputs';
 import * as core from '@actions/core';
 
 export interface Inputs {
@@ -26,6 +31,8 @@ export interface Inputs {
   wait: boolean;
   rollbackOnFailure: boolean;
   refuseDowngrade: boolean;
+  /** ms; 0: wait for Helm alone. */
+  failFastAfterMs: number;
   kubeContext?: string;
   smokeTest: SmokeTest;
 }
@@ -64,6 +71,7 @@ export function getInputs(): Inputs {
     wait: getBoolean('wait', true),
     rollbackOnFailure: getBoolean('rollback-on-failure', true),
     refuseDowngrade: getBoolean('refuse-downgrade', false),
+    failFastAfterMs: getFailFastAfter(),
     kubeContext: singleLine('kube-context'),
     smokeTest: getChoice('smoke-test', ['helm', 'http', 'none'] as const, 'helm'),
   };

@@ -7,7 +7,7 @@ import {
   type StandIns,
   type StandInState,
 } from '@incidents-pipeline/test-support/stand-in-tools';
-import { clusterWithRelease, crashingRollout } from './fixtures.js';
+import { clusterWithRelease, crashingRollout, startingPod, stuckRollout } from './fixtures.js';
 
 /**
  * The committed bundle, run the way the runner runs it, against stand-in `helm` and `kubectl`
@@ -236,7 +236,64 @@ describe('helm-deploy bundle', () => {
     expect(run.outputs).toMatchObject({ revision: '4', 'rolled-back': 'false' });
   });
 
+  it('stops waiting when a new pod cannot pull its image, names it, and Helm 4 rolls back on SIGTERM', async () => {
+    const started = Date.now();
+    const { run, commands } = await deploy(clusterWithRelease('v4.1.4', stuckRollout), {
+      'fail-fast-after': '1s',
+    });
+    expect(run.exitCode).toBe(1);
+    expect(run.errors).toEqual([
+      expect.stringMatching(
+        /^deploy of incidents-service failed \(rolled back to revision 3\): pod incidents-service-7d9c-x2: container incidents-service: ImagePullBackOff: Back-off pulling image "incidents-service:9\.9\.9" \(for \ds; fail-fast-after is 1s\)$/,
+      ),
+    ]);
+    // Revision 4 failed when Helm was stopped; Helm's own rollback made revision 5.
+    expect(run.outputs).toMatchObject({ 'rolled-back': 'true', revision: '5', status: 'deployed' });
+    expect(commands).not.toContain('rollback');
+    expect(run.summary).toContain('Diagnostics');
+    expect(run.summary).toContain('ImagePullBackOff');
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+
+  it('with Helm 3, stops waiting the same way and rolls back itself', async () => {
+    const { run, commands } = await deploy(clusterWithRelease('v3.19.0', stuckRollout), {
+      'fail-fast-after': '1s',
+    });
+    expect(run.exitCode).toBe(1);
+    expect(run.errors[0]).toMatch(
+      /^deploy of incidents-service failed \(rolled back to revision 3\): pod incidents-service-7d9c-x2: container incidents-service: ImagePullBackOff: /,
+    );
+    expect(commands.filter((c) => c === 'rollback')).toHaveLength(1);
+    expect(run.outputs).toMatchObject({ 'rolled-back': 'true', revision: '5' });
+  });
+
+  it('does not cut short a rollout whose new pod is running and only slow to become ready', async () => {
+    const { run } = await deploy(
+      clusterWithRelease('v4.1.4', {
+        upgradeStalls: true,
+        stalledPods: [startingPod('incidents-service-7d9c-x2')],
+        stallSucceedsAfterMs: 3_000,
+      }),
+      { 'fail-fast-after': '1s' },
+    );
+    expect(run.errors).toEqual([]);
+    expect(run.outputs).toMatchObject({ 'rolled-back': 'false', revision: '4', status: 'deployed' });
+  });
+
+  it('fail-fast-after: off waits for Helm alone, even on a pod that cannot start', async () => {
+    const { run } = await deploy(
+      clusterWithRelease('v4.1.4', { ...stuckRollout, stallSucceedsAfterMs: 3_000 }),
+      {
+        'fail-fast-after': 'off',
+      },
+    );
+    expect(run.errors).toEqual([]);
+    expect(run.outputs).toMatchObject({ revision: '4', status: 'deployed' });
+  });
+
   it.each([
+    ['fail-fast-after', 'soon', /input 'fail-fast-after': 'soon' is not a duration such as 60s/],
+    ['fail-fast-after', '60', /input 'fail-fast-after': '60' is not a duration/],
     ['timeout', '5 minutes', /input 'timeout': '5 minutes' is not a duration/],
     ['timeout', '300', /input 'timeout': '300' is not a duration/],
     ['smoke-test', 'curl', /input 'smoke-test': must be one of helm, http, none/],

@@ -85,3 +85,48 @@ export const crashingRollout: Partial<StandInState> = {
     },
   ],
 };
+
+/** A pod of the new revision that waits for an image that does not exist, as the kubelet reports it. */
+export function imagePullBackOffPod(name: string) {
+  return {
+    metadata: { name, uid: `${name}-uid` },
+    status: {
+      phase: 'Pending',
+      conditions: [{ type: 'Ready', status: 'False', reason: 'ContainersNotReady' }],
+      containerStatuses: [
+        {
+          name: 'incidents-service',
+          image: 'incidents-service:9.9.9',
+          ready: false,
+          restartCount: 0,
+          state: {
+            waiting: {
+              reason: 'ImagePullBackOff',
+              message: 'Back-off pulling image "incidents-service:9.9.9"',
+            },
+          },
+        },
+      ],
+    },
+  };
+}
+
+/** A pod of the new revision that runs but is not ready yet: a slow start. */
+export function startingPod(name: string) {
+  return {
+    metadata: { name, uid: `${name}-uid` },
+    status: {
+      phase: 'Running',
+      conditions: [{ type: 'Ready', status: 'False', reason: 'ContainersNotReady' }],
+      containerStatuses: [
+        { name: 'incidents-service', ready: false, restartCount: 0, state: { running: {} } },
+      ],
+    },
+  };
+}
+
+/** An upgrade whose new pod can never start: Helm waits until it is stopped. */
+export const stuckRollout: Partial<StandInState> = {
+  upgradeStalls: true,
+  stalledPods: [imagePullBackOffPod('incidents-service-7d9c-x2')],
+};

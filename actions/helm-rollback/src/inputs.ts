@@ -5,7 +5,12 @@ import {
   getOptional,
   assertSingleLine,
 } from '@incidents-pipeline/actions-lib/inputs';
-import { getHelmTimeout, getNamespace, getReleaseName } from '@incidents-pipeline/actions-lib/release-inputs';
+import {
+  getFailFastAfter,
+  getHelmTimeout,
+  getNamespace,
+  getReleaseName,
+} from '@incidents-pipeline/actions-lib/release-inputs';
 import type { SmokeTest } from '@incidents-pipeline/actions-lib/smoke-test';
 
 export interface Inputs {
@@ -15,6 +20,8 @@ export interface Inputs {
   revision?: number;
   timeout: string;
   wait: boolean;
+  /** ms; 0: wait for Helm alone. */
+  failFastAfterMs: number;
   kubeContext?: string;
   smokeTest: SmokeTest;
 }
@@ -28,6 +35,7 @@ export function getInputs(): Inputs {
     revision,
     timeout: getHelmTimeout(),
     wait: getBoolean('wait', true),
+    failFastAfterMs: getFailFastAfter(),
     kubeContext: kubeContext === undefined ? undefined : assertSingleLine('kube-context', kubeContext),
     smokeTest: getChoice('smoke-test', ['helm', 'http', 'none'] as const, 'helm'),
   };

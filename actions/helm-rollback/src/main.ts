@@ -2,17 +2,19 @@ import { setOutputs } from '@incidents-pipeline/actions-lib/action';
 import { releaseSelector } from '@incidents-pipeline/actions-lib/deploy';
 import { collectDiagnostics, diagnosticsMarkdown } from '@incidents-pipeline/actions-lib/deploy-diagnostics';
 import { ActionError } from '@incidents-pipeline/actions-lib/errors';
-import { HelmClient, type ReleaseTarget } from '@incidents-pipeline/actions-lib/helm';
+import { HelmClient, PENDING_STATUSES, type ReleaseTarget } from '@incidents-pipeline/actions-lib/helm';
 import { KubectlClient } from '@incidents-pipeline/actions-lib/kubectl';
 import { log } from '@incidents-pipeline/actions-lib/log';
 import { chooseRollbackRevision, imageOfValues } from '@incidents-pipeline/actions-lib/release-rollback';
+import { RolloutStuckError, watchRollout } from '@incidents-pipeline/actions-lib/rollout-watch';
 import { smokeTestRelease } from '@incidents-pipeline/actions-lib/smoke-test';
 import { writeSummary, type SummaryRow } from '@incidents-pipeline/actions-lib/summary';
 import { getInputs, type Inputs } from './inputs.js';
 
 /**
  * Rollback as an operation of its own: choose the revision, `helm rollback` through the shared
- * HelmClient, smoke-test what serves afterwards, and report it the way helm-deploy reports a deploy.
+ * HelmClient (stopped early when a pod it brings cannot become ready), smoke-test what serves
+ * afterwards, and report it the way helm-deploy reports a deploy.
  * A failure collects the same diagnostics (events, failing pods, their logs) before the step fails.
  * The release's history and drift are release-report's, the step after it in rollback.yml.
  */
@@ -49,8 +51,16 @@ export async function run(): Promise<void> {
     );
   };
 
+  const watch = {
+    kubectl,
+    namespace: inputs.namespace,
+    release: inputs.release,
+    graceMs: inputs.wait ? inputs.failFastAfterMs : 0,
+  };
   try {
-    await helm.rollback(target, choice.revision, { timeout: inputs.timeout, wait: inputs.wait });
+    await watchRollout(watch, (signal) =>
+      helm.rollback(target, choice.revision, { timeout: inputs.timeout, wait: inputs.wait, signal }),
+    );
     const smokeTest = await smokeTestRelease(
       inputs.smokeTest,
       { helm, kubectl },
@@ -61,14 +71,42 @@ export async function run(): Promise<void> {
     if (!(error instanceof ActionError)) throw error;
     log().info(`${error.message}; collecting diagnostics`);
     const diagnostics = await collectDiagnostics(kubectl, inputs.namespace, selector);
+    const returned =
+      error instanceof RolloutStuckError
+        ? await returnAfterStop(helm, target, choice.current, inputs.timeout)
+        : '';
     await report(
       `Rollback of ${inputs.release} failed`,
       [['Reason', error.message]],
       diagnosticsMarkdown(diagnostics),
     );
     throw new ActionError(
-      `rollback of ${inputs.release} to revision ${choice.revision} failed: ${error.message}`,
+      `rollback of ${inputs.release} to revision ${choice.revision} failed${returned}: ${error.message}`,
     );
+  }
+}
+
+/**
+ * Helm's rollback dies on SIGTERM and leaves its revision pending-rollback, which blocks every later
+ * deploy: return to the revision that ran before the step, whose pods still serve (the stuck ones
+ * never became ready, so none was replaced). Says what it did, for the step's message.
+ */
+async function returnAfterStop(
+  helm: HelmClient,
+  target: ReleaseTarget,
+  revision: number,
+  timeout: string,
+): Promise<string> {
+  const status = (await helm.status(target).catch(() => undefined))?.status;
+  if (status === undefined || !PENDING_STATUSES.includes(status)) return '';
+  try {
+    await helm.rollback(target, revision, { timeout, wait: true });
+    return ` (returned to revision ${revision})`;
+  } catch (error) {
+    log().warning(
+      `could not return to revision ${revision}: ${error instanceof Error ? error.message : String(error)}`,
+    );
+    return ` (left ${status})`;
   }
 }
 

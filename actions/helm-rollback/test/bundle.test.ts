@@ -123,6 +123,45 @@ describe('helm-rollback bundle', () => {
     expect(rollbackCalls).toEqual([]);
   });
 
+  it('stops waiting when a pod of the revision rolled back to cannot pull its image, and returns to the one before', async () => {
+    const pulling = {
+      metadata: { name: 'incidents-service-5b7f-q8', uid: 'q8' },
+      status: {
+        phase: 'Pending',
+        containerStatuses: [
+          {
+            name: 'incidents-service',
+            ready: false,
+            restartCount: 0,
+            state: {
+              waiting: {
+                reason: 'ErrImagePull',
+                message:
+                  'failed to pull and unpack image "registry.example/incidents-service:0.2.0": not found',
+              },
+            },
+          },
+        ],
+      },
+    };
+    const { run, rollbackCalls } = await rollback(
+      releaseAt('v4.1.4', { rollbackStalls: 2, stalledPods: [pulling] }),
+      {
+        'fail-fast-after': '1s',
+      },
+    );
+    expect(run.exitCode).toBe(1);
+    expect(run.errors).toEqual([
+      expect.stringMatching(
+        /^rollback of incidents-service to revision 2 failed \(returned to revision 3\): pod incidents-service-5b7f-q8: container incidents-service: ErrImagePull: failed to pull and unpack image "registry\.example\/incidents-service:0\.2\.0": not found \(for \ds; fail-fast-after is 1s\)$/,
+      ),
+    ]);
+    // Helm died on SIGTERM with revision 4 pending-rollback; revision 5 runs revision 3 again.
+    expect(rollbackCalls.map((args) => args[2])).toEqual(['2', '3']);
+    expect(run.outputs).toMatchObject({ revision: '5', status: 'deployed', 'previous-revision': '3' });
+    expect(run.summary).toContain('#### Diagnostics');
+  });
+
   it('fails with diagnostics in the summary when the rolled-back release does not pass its test', async () => {
     const { run, rollbackCalls } = await rollback(releaseAt('v4.1.4', { testFails: true }));
     expect(rollbackCalls).toHaveLength(1);

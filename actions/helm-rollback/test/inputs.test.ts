@@ -10,16 +10,28 @@ afterEach(() => {
 });
 
 describe('helm-rollback inputs', () => {
-  it('defaults to the previous revision of incidents-service in incidents, waiting 5m, with helm test', () => {
+  it('defaults to the previous revision of incidents-service in incidents, waiting 5m, failing fast after 60s, with helm test', () => {
     expect(getInputs()).toEqual({
       release: 'incidents-service',
       namespace: 'incidents',
       revision: undefined,
       timeout: '5m',
       wait: true,
+      failFastAfterMs: 60_000,
       kubeContext: undefined,
       smokeTest: 'helm',
     });
+  });
+
+  it.each([
+    ['2m', 120_000],
+    ['1m30s', 90_000],
+    ['0', 0],
+    ['off', 0],
+    ['OFF', 0],
+  ])('reads fail-fast-after %j as %d ms', (value, ms) => {
+    set({ 'fail-fast-after': value });
+    expect(getInputs().failFastAfterMs).toBe(ms);
   });
 
   it('reads a revision, a timeout, wait and a context', () => {
@@ -37,6 +49,11 @@ describe('helm-rollback inputs', () => {
     [{ revision: '0' }, /input 'revision': must be at least 1/],
     [{ revision: 'previous' }, /input 'revision': must be a whole number/],
     [{ timeout: '300' }, /input 'timeout': '300' is not a duration/],
+    [
+      { 'fail-fast-after': '60' },
+      /input 'fail-fast-after': '60' is not a duration such as 60s, 2m or 1m30s, nor 0 or off/,
+    ],
+    [{ 'fail-fast-after': 'never' }, /input 'fail-fast-after': 'never' is not a duration/],
     [{ release: 'Incidents_Service' }, /input 'release'/],
     [{ namespace: 'a'.repeat(64) }, /input 'namespace'.*at most 63/],
     [{ wait: 'yes please' }, /input 'wait': must be true or false/],

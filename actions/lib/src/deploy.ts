@@ -8,18 +8,20 @@ import {
   type ReleaseState,
 } from './deploy-recovery.js';
 import { inlineValuesSecrets, withValuesFiles } from './deploy-values.js';
-import { ActionError } from './errors.js';
+import { ActionError, InputError } from './errors.js';
 import { HelmClient, PENDING_STATUSES, type HelmRelease, type ReleaseTarget } from './helm.js';
 import { KubectlClient, type ReadyCount } from './kubectl.js';
 import { log } from './log.js';
 import { requireGoDuration } from './release-inputs.js';
 import { ToolError } from './process.js';
+import { DEFAULT_FAIL_FAST_AFTER_MS, RolloutStuckError, watchRollout } from './rollout-watch.js';
 import { smokeTestRelease, type SmokeTest } from './smoke-test.js';
 
 /**
  * The deploy flow shared by the `helm-deploy` action and the local CLI: clear a release left stuck by
- * a cancelled run, `helm upgrade --install` with the values in private files, roll back and gather
- * diagnostics when the rollout fails, then smoke-test what is running. The rooms it calls each do
+ * a cancelled run, `helm upgrade --install` with the values in private files (stopped early when a
+ * new pod cannot become ready), roll back and gather diagnostics when the rollout fails, then
+ * smoke-test what is running. The rooms it calls each do
  * one job (values and secrets, recovery, smoke tests, diagnostics) and return what they did.
  */
 
@@ -40,6 +42,11 @@ export interface DeployOptions extends ReleaseTarget {
   rollbackOnFailure: boolean;
   /** A delivery: refuse an image tag older than the version the release runs (deploy-order.ts). */
   refuseDowngrade?: boolean;
+  /**
+   * Stop waiting when a new pod shows a problem that cannot heal by itself for this long (ms);
+   * 0 waits for Helm alone. Default DEFAULT_FAIL_FAST_AFTER_MS.
+   */
+  failFastAfterMs?: number;
   smokeTest: SmokeTest;
   helm?: HelmClient;
   kubectl?: KubectlClient;
@@ -75,6 +82,10 @@ export function releaseSelector(release: string): string {
 
 export async function deployRelease(options: DeployOptions): Promise<DeployResult> {
   requireGoDuration('timeout', options.timeout);
+  const failFastAfterMs = options.failFastAfterMs ?? DEFAULT_FAIL_FAST_AFTER_MS;
+  if (!Number.isFinite(failFastAfterMs) || failFastAfterMs < 0) {
+    throw new InputError('fail-fast-after', `${failFastAfterMs} ms is not a duration`);
+  }
   // Mask before anything runs, so no later log line can carry a secret from `values`.
   for (const secret of options.values ? inlineValuesSecrets('values', options.values) : [])
     log().setSecret(secret);
@@ -106,28 +117,45 @@ export async function deployRelease(options: DeployOptions): Promise<DeployResul
 
   // Helm 3's --atomic would roll back before we could look at the failing pods: roll back ourselves.
   const helmRollsBack = options.rollbackOnFailure && version.major === 4;
+  // Helm waits for readiness when asked to, and always before it may roll back.
+  const watch = {
+    kubectl,
+    namespace: options.namespace,
+    release: options.release,
+    graceMs: options.wait || options.rollbackOnFailure ? failFastAfterMs : 0,
+  };
   try {
     await withValuesFiles(options, (valuesFiles) =>
-      helm.upgradeInstall({
-        ...target,
-        chart: options.chart,
-        valuesFiles,
-        set: options.set,
-        createNamespace: options.createNamespace,
-        timeout: options.timeout,
-        wait: options.wait,
-        rollbackOnFailure: helmRollsBack,
-      }),
+      watchRollout(watch, (signal) =>
+        helm.upgradeInstall(
+          {
+            ...target,
+            chart: options.chart,
+            valuesFiles,
+            set: options.set,
+            createNamespace: options.createNamespace,
+            timeout: options.timeout,
+            wait: options.wait,
+            rollbackOnFailure: helmRollsBack,
+          },
+          signal,
+        ),
+      ),
     );
   } catch (error) {
-    if (!(error instanceof ToolError)) throw error;
+    if (!(error instanceof ToolError || error instanceof RolloutStuckError)) throw error;
     // Not an error annotation: the step's own failure message carries the reason once.
-    log().info(`helm upgrade failed: ${error.message}; collecting diagnostics`);
+    const what = error instanceof RolloutStuckError ? 'rollout given up' : 'helm upgrade failed';
+    log().info(`${what}: ${error.message}; collecting diagnostics`);
     const diagnostics = await collectDiagnostics(kubectl, options.namespace, selector);
     const before = { revision: previousRevision ?? 0, status: existing?.status ?? 'not installed' };
+    // Helm stopped on SIGTERM marks the revision failed (and rolls back itself when told to); one
+    // that could not finish that is left pending, which is settled as a stuck release would be.
+    const leftPending =
+      error instanceof RolloutStuckError && (await isPending(helm, target).catch(() => false));
     const after: ReleaseState = !options.rollbackOnFailure
       ? await stateAsLeft(helm, target, before)
-      : helmRollsBack
+      : helmRollsBack && !leftPending
         ? await stateAfterHelmRollback(helm, target, previousRevision)
         : await rollBack(helm, target, { timeout: options.timeout, previousRevision, current: before });
     throw new DeployFailedError(
@@ -162,6 +190,11 @@ export async function deployRelease(options: DeployOptions): Promise<DeployResul
     );
   }
   return { ...known, ...current, rolledBack: false, smokeTest, podsReady: await readyCount() };
+}
+
+async function isPending(helm: HelmClient, target: ReleaseTarget): Promise<boolean> {
+  const status = (await helm.status(target))?.status;
+  return status !== undefined && PENDING_STATUSES.includes(status);
 }
 
 /** What a failed deploy left, for its message: a first install has no revision to go back to. */

@@ -1,5 +1,5 @@
 import { ActionError } from './errors.js';
-import { meaningfulLine, runTool, type RunResult } from './process.js';
+import { meaningfulLine, runTool, type RunOptions, type RunResult } from './process.js';
 
 /**
  * A small typed Helm client. Arguments are always arrays (no shell), values reach Helm through files
@@ -258,12 +258,18 @@ export class HelmClient {
     return this.detected;
   }
 
-  /** `helm upgrade --install`; output is shown in the log (it holds no values). */
-  async upgradeInstall(options: UpgradeInstallOptions): Promise<RunResult> {
+  /**
+   * `helm upgrade --install`; output is shown in the log (it holds no values). Aborting `signal`
+   * stops Helm's wait: Helm catches SIGTERM, marks the revision failed and, with
+   * rollback-on-failure, rolls back before it exits, so it gets as long as its timeout for that.
+   */
+  async upgradeInstall(options: UpgradeInstallOptions, signal?: AbortSignal): Promise<RunResult> {
     const version = await this.version();
     return this.run(upgradeInstallArgs(version, options), {
       group: `Helm ${version.version}: upgrade --install ${options.release} (${options.namespace})`,
       timeoutMs: processTimeoutMs(options.timeout),
+      cancelSignal: signal,
+      stopGraceMs: (parseGoDuration(options.timeout) ?? 300_000) + 60_000,
     });
   }
 
@@ -308,10 +314,14 @@ export class HelmClient {
     return parseHistory(result.stdout);
   }
 
+  /**
+   * `helm rollback`. Aborting `options.signal` stops its wait; Helm's rollback does not catch SIGTERM,
+   * so the new revision stays `pending-rollback` and the caller has to settle it.
+   */
   async rollback(
     target: ReleaseTarget,
     revision: number,
-    options: { timeout: string; wait: boolean },
+    options: { timeout: string; wait: boolean; signal?: AbortSignal },
   ): Promise<RunResult> {
     const version = await this.version();
     return this.run(
@@ -327,6 +337,7 @@ export class HelmClient {
       {
         group: `helm rollback ${target.release} to revision ${revision}`,
         timeoutMs: processTimeoutMs(options.timeout),
+        cancelSignal: options.signal,
       },
     );
   }
@@ -349,7 +360,7 @@ export class HelmClient {
 
   private run(
     args: string[],
-    options: { group: string | false; allowFailure?: boolean; timeoutMs?: number },
+    options: Pick<RunOptions, 'group' | 'allowFailure' | 'timeoutMs' | 'cancelSignal' | 'stopGraceMs'>,
   ) {
     return runTool(this.binary, args, { ...options, env: this.env });
   }

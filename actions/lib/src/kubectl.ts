@@ -66,6 +66,13 @@ interface RawEvent {
   involvedObject?: { kind?: string; name?: string };
 }
 
+/** Why a container is not running, or how its last run ended, as the kubelet reports it. */
+export interface ContainerStateDetail {
+  reason?: string;
+  message?: string;
+  exitCode?: number;
+}
+
 export interface ContainerStatus {
   name?: string;
   /** The reference the container was started from. */
@@ -74,18 +81,44 @@ export interface ContainerStatus {
   imageID?: string;
   ready?: boolean;
   restartCount?: number;
-  state?: { waiting?: { reason?: string }; terminated?: { reason?: string } };
-  lastState?: { terminated?: { reason?: string } };
+  state?: {
+    waiting?: ContainerStateDetail;
+    running?: { startedAt?: string };
+    terminated?: ContainerStateDetail;
+  };
+  lastState?: { terminated?: ContainerStateDetail };
+}
+
+/** The owner an object names, e.g. the ReplicaSet of a pod or the Deployment of a ReplicaSet. */
+export interface OwnerReference {
+  kind?: string;
+  name?: string;
+  controller?: boolean;
+}
+
+export interface ObjectMeta {
+  name?: string;
+  uid?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  ownerReferences?: OwnerReference[];
+  /** Set once the object is being deleted. */
+  deletionTimestamp?: string;
 }
 
 export interface RawPod {
-  metadata?: { name?: string };
+  metadata?: ObjectMeta;
   status?: {
     phase?: string;
-    conditions?: { type?: string; status?: string }[];
+    conditions?: { type?: string; status?: string; reason?: string; message?: string }[];
     containerStatuses?: ContainerStatus[];
     initContainerStatuses?: ContainerStatus[];
   };
+}
+
+/** A ReplicaSet as `kubectl get replicasets --output json` lists it, reduced to what is read. */
+export interface RawReplicaSet {
+  metadata?: ObjectMeta;
 }
 
 /** A pod list as `kubectl get pods --output json` prints it, parsed, for callers that need more than `PodInfo`. */
@@ -163,6 +196,14 @@ export function parseForwardedPort(output: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
+/**
+ * The chart's selector labels (instance and name): a release's workload pods and their ReplicaSets,
+ * and not its helm test pod, which carries the instance label only.
+ */
+function releaseWorkloadSelector(release: string): string {
+  return `app.kubernetes.io/instance=${release},app.kubernetes.io/name`;
+}
+
 export class KubectlClient {
   private readonly binary: string;
   private readonly context?: string;
@@ -183,13 +224,17 @@ export class KubectlClient {
     return parsePods(await this.list('pods', namespace, selector));
   }
 
-  /**
-   * The pods of a release as kubectl lists them. The chart's selector labels (instance and name), so
-   * the release's workload pods and not its helm test pod, which carries the instance label only.
-   */
+  /** The workload pods of a release (not its helm test pod) as kubectl lists them. */
   async releasePods(namespace: string, release: string): Promise<PodList> {
-    const selector = `app.kubernetes.io/instance=${release},app.kubernetes.io/name`;
-    return JSON.parse(await this.list('pods', namespace, selector)) as PodList;
+    return JSON.parse(await this.list('pods', namespace, releaseWorkloadSelector(release))) as PodList;
+  }
+
+  /** The ReplicaSets of a release's Deployments (they carry the pod template's labels). */
+  async releaseReplicaSets(namespace: string, release: string): Promise<RawReplicaSet[]> {
+    const list = JSON.parse(
+      await this.list('replicasets', namespace, releaseWorkloadSelector(release)),
+    ) as KubeList<RawReplicaSet>;
+    return list.items ?? [];
   }
 
   /** Ready versus desired replicas over the release's Deployments. */

@@ -24,6 +24,13 @@ export interface RunOptions {
   group?: string | false;
   /** Return a failed result instead of throwing (for probes such as `helm status` of a new release). */
   allowFailure?: boolean;
+  /** Aborting it sends the tool SIGTERM: how a caller stops a tool that waits for something that cannot come. */
+  cancelSignal?: AbortSignal;
+  /**
+   * How long a stopped (cancelled or timed out) tool may take to wind down before SIGKILL; default 5 s.
+   * Helm needs longer: on SIGTERM it marks the release failed and may roll it back first.
+   */
+  stopGraceMs?: number;
 }
 
 export interface RunResult {
@@ -33,6 +40,8 @@ export interface RunResult {
   stderr: string;
   durationMs: number;
   timedOut: boolean;
+  /** Stopped through `cancelSignal`. */
+  canceled: boolean;
 }
 
 /** How to install each tool the pipeline drives, for the error that says it is missing. */
@@ -76,7 +85,8 @@ export async function runTool(
       env: options.env,
       input: options.input,
       timeout: options.timeoutMs ?? 10 * 60_000,
-      forceKillAfterDelay: 5_000,
+      forceKillAfterDelay: options.stopGraceMs ?? 5_000,
+      cancelSignal: options.cancelSignal,
       reject: false,
       stripFinalNewline: true,
       stdout: echo,
@@ -92,6 +102,7 @@ export async function runTool(
       stderr: String(child.stderr ?? ''),
       durationMs: Date.now() - started,
       timedOut: Boolean(child.timedOut),
+      canceled: Boolean(child.isCanceled),
     };
   };
 
@@ -105,6 +116,7 @@ export async function runTool(
       );
     }
     const line = meaningfulLine(result.stderr, result.stdout);
+    if (result.canceled) throw new ToolError(`${what} was stopped: ${line}`, result);
     throw new ToolError(`${what} failed (exit ${result.exitCode}): ${line}${fixFor(line)}`, result);
   }
   return result;

@@ -72,6 +72,23 @@ describe('runTool', () => {
     expect((error as ToolError).result.timedOut).toBe(true);
   });
 
+  it('stops a tool through its cancel signal with SIGTERM, and gives it stopGraceMs to wind down', async () => {
+    // Like Helm on SIGTERM: it notes the cancellation, takes a moment to settle, then fails.
+    const script =
+      "process.on('SIGTERM', () => setTimeout(() => { console.error('Error: UPGRADE FAILED: context canceled'); process.exit(1); }, 300)); console.log('waiting'); setInterval(() => {}, 1000);";
+    const controller = new AbortController();
+    const running = runTool(process.execPath, ['-e', script], {
+      group: false,
+      cancelSignal: controller.signal,
+      stopGraceMs: 5_000,
+    }).catch((e: unknown) => e);
+    setTimeout(() => controller.abort(), 300);
+    const error = await running;
+    expect(error).toBeInstanceOf(ToolError);
+    expect((error as ToolError).message).toMatch(/was stopped: UPGRADE FAILED: context canceled$/);
+    expect((error as ToolError).result).toMatchObject({ canceled: true, exitCode: 1, timedOut: false });
+  });
+
   it('names a missing tool and how to get it', async () => {
     const error = await runTool('kind', ['version'], { group: false, env: { PATH: '/nonexistent' } }).catch(
       (e: unknown) => e,

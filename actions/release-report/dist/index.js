@@ -38538,7 +38538,8 @@ async function runTool(tool, args, options = {}) {
             env: options.env,
             input: options.input,
             timeout: options.timeoutMs ?? 10 * 60_000,
-            forceKillAfterDelay: 5_000,
+            forceKillAfterDelay: options.stopGraceMs ?? 5_000,
+            cancelSignal: options.cancelSignal,
             reject: false,
             stripFinalNewline: true,
             stdout: echo,
@@ -38554,6 +38555,7 @@ async function runTool(tool, args, options = {}) {
             stderr: String(child.stderr ?? ''),
             durationMs: Date.now() - started,
             timedOut: Boolean(child.timedOut),
+            canceled: Boolean(child.isCanceled),
         };
     };
     const result = show ? await log().group(options.group || `$ ${command}`, execute) : await execute();
@@ -38563,6 +38565,8 @@ async function runTool(tool, args, options = {}) {
             throw new ToolError(`${what} timed out after ${Math.round((options.timeoutMs ?? 600_000) / 1000)}s`, result);
         }
         const line = meaningfulLine(result.stderr, result.stdout);
+        if (result.canceled)
+            throw new ToolError(`${what} was stopped: ${line}`, result);
         throw new ToolError(`${what} failed (exit ${result.exitCode}): ${line}${fixFor(line)}`, result);
     }
     return result;
@@ -38751,12 +38755,18 @@ class HelmClient {
         });
         return this.detected;
     }
-    /** `helm upgrade --install`; output is shown in the log (it holds no values). */
-    async upgradeInstall(options) {
+    /**
+     * `helm upgrade --install`; output is shown in the log (it holds no values). Aborting `signal`
+     * stops Helm's wait: Helm catches SIGTERM, marks the revision failed and, with
+     * rollback-on-failure, rolls back before it exits, so it gets as long as its timeout for that.
+     */
+    async upgradeInstall(options, signal) {
         const version = await this.version();
         return this.run(upgradeInstallArgs(version, options), {
             group: `Helm ${version.version}: upgrade --install ${options.release} (${options.namespace})`,
             timeoutMs: processTimeoutMs(options.timeout),
+            cancelSignal: signal,
+            stopGraceMs: (helm_parseGoDuration(options.timeout) ?? 300_000) + 60_000,
         });
     }
     /** The release's current status, or undefined when it does not exist. */
@@ -38797,6 +38807,10 @@ class HelmClient {
         }
         return parseHistory(result.stdout);
     }
+    /**
+     * `helm rollback`. Aborting `options.signal` stops its wait; Helm's rollback does not catch SIGTERM,
+     * so the new revision stays `pending-rollback` and the caller has to settle it.
+     */
     async rollback(target, revision, options) {
         const version = await this.version();
         return this.run([
@@ -38810,6 +38824,7 @@ class HelmClient {
         ], {
             group: `helm rollback ${target.release} to revision ${revision}`,
             timeoutMs: processTimeoutMs(options.timeout),
+            cancelSignal: options.signal,
         });
     }
     async uninstall(target, options) {
@@ -38893,6 +38908,13 @@ function parseForwardedPort(output) {
     const m = /Forwarding from 127\.0\.0\.1:(\d+)/.exec(output);
     return m ? Number(m[1]) : undefined;
 }
+/**
+ * The chart's selector labels (instance and name): a release's workload pods and their ReplicaSets,
+ * and not its helm test pod, which carries the instance label only.
+ */
+function releaseWorkloadSelector(release) {
+    return `app.kubernetes.io/instance=${release},app.kubernetes.io/name`;
+}
 class KubectlClient {
     binary;
     context;
@@ -38909,13 +38931,14 @@ class KubectlClient {
     async pods(namespace, selector) {
         return parsePods(await this.list('pods', namespace, selector));
     }
-    /**
-     * The pods of a release as kubectl lists them. The chart's selector labels (instance and name), so
-     * the release's workload pods and not its helm test pod, which carries the instance label only.
-     */
+    /** The workload pods of a release (not its helm test pod) as kubectl lists them. */
     async releasePods(namespace, release) {
-        const selector = `app.kubernetes.io/instance=${release},app.kubernetes.io/name`;
-        return JSON.parse(await this.list('pods', namespace, selector));
+        return JSON.parse(await this.list('pods', namespace, releaseWorkloadSelector(release)));
+    }
+    /** The ReplicaSets of a release's Deployments (they carry the pod template's labels). */
+    async releaseReplicaSets(namespace, release) {
+        const list = JSON.parse(await this.list('replicasets', namespace, releaseWorkloadSelector(release)));
+        return list.items ?? [];
     }
     /** Ready versus desired replicas over the release's Deployments. */
     async readyCount(namespace, selector) {
@@ -39305,7 +39328,8 @@ function assertSingleLine(name, value) {
 
 /**
  * Inputs every release action reads the same way: the release and namespace names Kubernetes and Helm
- * accept, and Helm's `--timeout`. Checked before anything runs, so a typo never reaches the cluster.
+ * accept, Helm's `--timeout`, and how soon to give up a rollout whose pods cannot start. Checked
+ * before anything runs, so a typo never reaches the cluster.
  */
 /** DNS-1123 label: what Kubernetes accepts for a namespace, and Helm (up to 53 chars) for a release. */
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -39332,6 +39356,21 @@ function requireGoDuration(input, value) {
         throw new InputError(input, `'${value}' is not a duration such as 5m, 300s or 1m30s`);
     }
     return value;
+}
+/**
+ * How long a new pod may show a problem that cannot heal by itself (an image that cannot be pulled, a
+ * crash loop, ...) before the rollout is given up, in ms: a Go duration like `timeout`, or `0`/`off`
+ * to wait for Helm alone.
+ */
+function getFailFastAfter(input = 'fail-fast-after', fallback = '60s') {
+    const raw = getOptional(input) ?? fallback;
+    if (raw.toLowerCase() === 'off')
+        return 0;
+    const ms = parseGoDuration(raw);
+    if (ms === undefined) {
+        throw new InputError(input, `'${raw}' is not a duration such as 60s, 2m or 1m30s, nor 0 or off`);
+    }
+    return ms;
 }
 
 ;// CONCATENATED MODULE: ./src/inputs.ts

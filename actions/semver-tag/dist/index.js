@@ -44473,7 +44473,8 @@ async function runTool(tool, args, options = {}) {
             env: options.env,
             input: options.input,
             timeout: options.timeoutMs ?? 10 * 60_000,
-            forceKillAfterDelay: 5_000,
+            forceKillAfterDelay: options.stopGraceMs ?? 5_000,
+            cancelSignal: options.cancelSignal,
             reject: false,
             stripFinalNewline: true,
             stdout: echo,
@@ -44489,6 +44490,7 @@ async function runTool(tool, args, options = {}) {
             stderr: String(child.stderr ?? ''),
             durationMs: Date.now() - started,
             timedOut: Boolean(child.timedOut),
+            canceled: Boolean(child.isCanceled),
         };
     };
     const result = show ? await log().group(options.group || `$ ${command}`, execute) : await execute();
@@ -44498,6 +44500,8 @@ async function runTool(tool, args, options = {}) {
             throw new ToolError(`${what} timed out after ${Math.round((options.timeoutMs ?? 600_000) / 1000)}s`, result);
         }
         const line = meaningfulLine(result.stderr, result.stdout);
+        if (result.canceled)
+            throw new ToolError(`${what} was stopped: ${line}`, result);
         throw new ToolError(`${what} failed (exit ${result.exitCode}): ${line}${fixFor(line)}`, result);
     }
     return result;

@@ -19,6 +19,7 @@ import { REPO_ROOT as REPO } from '@incidents-pipeline/test-support/repository';
 export { REPO };
 export const IMAGE = 'incidents-cluster';
 export const HELM_DEPLOY = path.join(REPO, 'actions/helm-deploy/dist/index.js');
+export const HELM_ROLLBACK = path.join(REPO, 'actions/helm-rollback/dist/index.js');
 export const CHART = path.join(REPO, 'chart');
 
 export interface ClusterEnv {
@@ -122,6 +123,16 @@ export function helmDeploy(env: ClusterEnv, inputs: Inputs): Promise<ActionRun> 
   return runBundle(
     HELM_DEPLOY,
     { chart: CHART, 'image-repository': IMAGE, timeout: '2m', ...inputs },
+    { ...env },
+    { cwd: REPO, timeoutMs: 9 * 60_000 },
+  );
+}
+
+/** The committed helm-rollback bundle, as `runs.main` starts it, against the local cluster. */
+export function helmRollback(env: ClusterEnv, inputs: Inputs): Promise<ActionRun> {
+  return runBundle(
+    HELM_ROLLBACK,
+    { timeout: '2m', ...inputs },
     { ...env },
     { cwd: REPO, timeoutMs: 9 * 60_000 },
   );
