@@ -41931,9 +41931,10 @@ class CosignClient {
         const args = ['sign', '--yes'];
         if (options.keyFile)
             args.push('--key', options.keyFile);
-        // No transparency log here: this flag skips the upload to it.
+        // No transparency log here: these flags skip the upload to it. cosign 3 otherwise reads Sigstore's
+        // signing config (over the network, through TUF), which names the log, and refuses to skip it.
         if (!this.transparencyLog)
-            args.push('--tlog-upload=false');
+            args.push('--tlog-upload=false', '--use-signing-config=false');
         args.push(imageDigestRef);
         await runTool(await this.binary(), args, {
             env: this.env({ COSIGN_PASSWORD: options.password ?? '' }),
