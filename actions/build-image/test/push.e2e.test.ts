@@ -86,7 +86,11 @@ describe('build-image bundle pushing to a real registry', () => {
     expect(reported).toEqual(
       ['1.2.4', '1.2', '1', `sha-${head.slice(0, 7)}`].map((t) => `${registry.host}/${repository}:${t}`),
     );
-    expect(await registry.tags(repository)).toEqual(reported.map((t) => t.split(':').at(-1)).sort());
+    // Besides them, cosign's signature: an OCI artifact under the tag the digest names (sha256-HEX).
+    const signature = `${pushed.outputs.digest.replace(':', '-')}`;
+    expect(await registry.tags(repository)).toEqual(
+      [...reported.map((t) => t.split(':').at(-1)), signature].sort(),
+    );
   });
 
   it("reports the registry's manifest digest of the version tag", async () => {
@@ -111,10 +115,12 @@ describe('build-image bundle pushing to a real registry', () => {
       keyFile: path.join(keys.dir, 'cosign.pub'),
     });
     expect(verified.digest).toBe(pushed.outputs.digest);
-    // The private key and its password never reach the log.
+    // The private key and its password are masked before cosign runs, and appear in no other line.
     const key = readFileSync(path.join(keys.dir, 'cosign.key'), 'utf8').split('\n')[1];
-    expect(pushed.stdout).not.toContain(key);
-    expect(pushed.stdout).not.toContain(KEY_PASSWORD);
+    expect(pushed.stdout).toContain(`::add-mask::${key}`);
+    expect(pushed.stdout).toContain(`::add-mask::${KEY_PASSWORD}`);
+    const logged = pushed.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::'));
+    expect(logged.filter((l) => l.includes(key) || l.includes(KEY_PASSWORD))).toEqual([]);
   });
 
   it('serves the image by that digest once the local tags are gone', async () => {
