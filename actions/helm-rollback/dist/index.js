@@ -41566,6 +41566,9 @@ const TOOL_PINS = {
     helm: { version: 'v4.3.2', versionArgs: ['version', '--template', '{{.Version}}'] },
     // The kind helm/kind-action v1.14.0 installs in the workflows.
     kind: { version: 'v0.31.0', versionArgs: ['version'] },
+    // build-image signs and helm-deploy verifies with it, so it is the product's pin, found on PATH like
+    // helm. There is no installer action pinned for the workflows yet (docs/signing.md).
+    cosign: { version: 'v3.1.3', versionArgs: ['version'] },
 };
 /** `$INCIDENTS_TOOLS_CACHE`, else `~/.cache/incidents-pipeline/tools`: outside every clone, shared by all. */
 function toolsCacheDir(env = process.env) {
@@ -42654,12 +42657,14 @@ function deploy_values_inlineValuesSecrets(input, yamlText) {
     return [...found];
 }
 /** The image values Helm gets through a file: only what was given, so the chart's defaults stay. */
-function imageValues(repository, tag) {
+function imageValues(repository, tag, digest) {
     const image = {};
     if (repository)
         image.repository = repository;
     if (tag)
         image.tag = tag;
+    if (digest)
+        image.digest = digest;
     return Object.keys(image).length > 0 ? { image } : undefined;
 }
 /**
@@ -42674,7 +42679,7 @@ async function deploy_values_withValuesFiles(request, use) {
         const files = [...request.valuesFiles];
         if (request.values?.trim())
             files.push(await writePrivate(dir, 'values.yaml', request.values));
-        const image = imageValues(request.imageRepository, request.imageTag);
+        const image = imageValues(request.imageRepository, request.imageTag, request.imageDigest);
         if (image)
             files.push(await writePrivate(dir, 'image.yaml', stringify(image)));
         return await use(files);
@@ -43283,7 +43288,7 @@ function rollbackOutcome(after, previousRevision) {
 function describeImage(options, existing) {
     const repository = options.imageRepository ?? '(chart default)';
     const tag = options.imageTag ?? (existing?.appVersion ? `${existing.appVersion} (appVersion)` : '(appVersion)');
-    return `${repository}:${tag}`;
+    return `${repository}:${tag}${options.imageDigest ? `@${options.imageDigest}` : ''}`;
 }
 
 ;// CONCATENATED MODULE: ../lib/src/release-drift.ts

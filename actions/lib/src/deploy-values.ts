@@ -99,10 +99,15 @@ export function inlineValuesSecrets(input: string, yamlText: string): string[] {
 }
 
 /** The image values Helm gets through a file: only what was given, so the chart's defaults stay. */
-export function imageValues(repository?: string, tag?: string): Record<string, unknown> | undefined {
+export function imageValues(
+  repository?: string,
+  tag?: string,
+  digest?: string,
+): Record<string, unknown> | undefined {
   const image: Record<string, string> = {};
   if (repository) image.repository = repository;
   if (tag) image.tag = tag;
+  if (digest) image.digest = digest;
   return Object.keys(image).length > 0 ? { image } : undefined;
 }
 
@@ -112,6 +117,8 @@ export interface ValuesRequest {
   values?: string;
   imageRepository?: string;
   imageTag?: string;
+  /** The manifest digest the pods run (image.digest), e.g. the one whose signature verified. */
+  imageDigest?: string;
 }
 
 /**
@@ -128,7 +135,7 @@ export async function withValuesFiles<T>(
     await chmod(dir, 0o700);
     const files = [...request.valuesFiles];
     if (request.values?.trim()) files.push(await writePrivate(dir, 'values.yaml', request.values));
-    const image = imageValues(request.imageRepository, request.imageTag);
+    const image = imageValues(request.imageRepository, request.imageTag, request.imageDigest);
     if (image) files.push(await writePrivate(dir, 'image.yaml', stringify(image)));
     return await use(files);
   } finally {

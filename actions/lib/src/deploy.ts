@@ -32,6 +32,8 @@ export interface DeployOptions extends ReleaseTarget {
   createNamespace: boolean;
   imageRepository?: string;
   imageTag?: string;
+  /** image.digest: the pods run exactly this manifest (a verified signature's digest). */
+  imageDigest?: string;
   /** Inline values YAML; may hold secrets, so it only ever goes to a 0600 file. */
   values?: string;
   valuesFiles: readonly string[];
@@ -209,5 +211,5 @@ function describeImage(options: DeployOptions, existing?: HelmRelease): string {
   const repository = options.imageRepository ?? '(chart default)';
   const tag =
     options.imageTag ?? (existing?.appVersion ? `${existing.appVersion} (appVersion)` : '(appVersion)');
-  return `${repository}:${tag}`;
+  return `${repository}:${tag}${options.imageDigest ? `@${options.imageDigest}` : ''}`;
 }

@@ -6,7 +6,7 @@ import { execa } from 'execa';
 import { ActionError } from './errors.js';
 
 /**
- * The upstream tools the product runs, helm and kind, at the one set of versions pinned for this
+ * The upstream tools the product runs, helm, kind and cosign, at the one set of versions pinned for this
  * repository, and the one way to find a pinned tool. Tests and the local CLI both ask `locateTool`,
  * so a test never runs against some other version than the CLI, and a missing tool is an error that
  * says how to get it instead of a silently skipped test.
@@ -16,7 +16,7 @@ import { ActionError } from './errors.js';
  * builds every pin from its own registry into the cache this file names. Nothing here installs anything.
  */
 
-export type ProductTool = 'helm' | 'kind';
+export type ProductTool = 'helm' | 'kind' | 'cosign';
 
 export interface ToolPin {
   /** The version as the tool reports it, and as its registry names it. */
@@ -30,6 +30,9 @@ export const TOOL_PINS: Readonly<Record<ProductTool, ToolPin>> = {
   helm: { version: 'v4.3.2', versionArgs: ['version', '--template', '{{.Version}}'] },
   // The kind helm/kind-action v1.14.0 installs in the workflows.
   kind: { version: 'v0.31.0', versionArgs: ['version'] },
+  // build-image signs and helm-deploy verifies with it, so it is the product's pin, found on PATH like
+  // helm. There is no installer action pinned for the workflows yet (docs/signing.md).
+  cosign: { version: 'v3.1.3', versionArgs: ['version'] },
 };
 
 type Env = Record<string, string | undefined>;

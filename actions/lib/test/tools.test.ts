@@ -15,7 +15,7 @@ import {
 } from '../src/tools.js';
 
 /**
- * The one way tests and the CLI find a pinned tool: `locateTool` for the product's helm and kind, and
+ * The one way tests and the CLI find a pinned tool: `locateTool` for the product's helm, kind and cosign, and
  * the same locator through devtools' `locateDevTool` for act, actionlint, zizmor, Node 24, the registry
  * and shellcheck.
  */

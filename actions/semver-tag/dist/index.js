@@ -44342,6 +44342,9 @@ const TOOL_PINS = {
     helm: { version: 'v4.3.2', versionArgs: ['version', '--template', '{{.Version}}'] },
     // The kind helm/kind-action v1.14.0 installs in the workflows.
     kind: { version: 'v0.31.0', versionArgs: ['version'] },
+    // build-image signs and helm-deploy verifies with it, so it is the product's pin, found on PATH like
+    // helm. There is no installer action pinned for the workflows yet (docs/signing.md).
+    cosign: { version: 'v3.1.3', versionArgs: ['version'] },
 };
 /** `$INCIDENTS_TOOLS_CACHE`, else `~/.cache/incidents-pipeline/tools`: outside every clone, shared by all. */
 function toolsCacheDir(env = process.env) {
