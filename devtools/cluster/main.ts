@@ -1,6 +1,6 @@
 import { ensureClusterBinaries } from './components.js';
 import { allowRegistry, down, exportLines, formatStatus, loadImage, status, up } from './cluster.js';
-import { progress } from './progress.js';
+import { runCommand } from '../command.js';
 
 /**
  * `npm run cluster -- up [--json] | down | status [--json] | load-image IMAGE... | allow-registry 127.0.0.1:PORT | build`
@@ -50,9 +50,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-try {
-  process.exitCode = await main(process.argv.slice(2));
-} catch (error) {
-  progress(`error: ${(error as Error).message}`);
-  process.exitCode = 1;
-}
+await runCommand(main);

@@ -2,7 +2,7 @@ import { ALL_PINS, type PinnedTool } from './pins.js';
 
 /**
  * How each pinned tool is built from its own registry. The versions come from `ALL_PINS`
- * (actions/lib/src/tools.ts), the one place they are written down.
+ * (devtools/tools/pins.ts, with the product's own from actions/lib/src/tools.ts), the one place they are written down.
  */
 
 export interface GoRecipe {

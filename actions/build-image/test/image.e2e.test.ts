@@ -13,7 +13,7 @@ import { REPO_ROOT as REPO } from '@incidents-pipeline/test-support/repository';
 /**
  * The real thing, end to end: the service bundle built with npm, the committed build-image bundle run
  * as the runner runs it, and the resulting image started with a read-only root file system. No
- * registry is reachable here, so the base is the offline stand-in from `testing/base-image.ts` in actions/lib.
+ * registry is reachable here, so the base is the offline stand-in of `npm run base-image` (devtools/base-image/).
  */
 
 const BUNDLE = path.join(REPO, 'actions/build-image/dist/index.js');

@@ -43333,8 +43333,14 @@ async function deployRelease(options) {
     const version = await helm.version();
     log().info(`Helm ${version.version}; release ${options.release} in namespace ${options.namespace}`);
     let existing = await helm.status(target);
-    if (options.refuseDowngrade)
-        assertNotOlder(existing, options.imageTag, target);
+    if (options.refuseDowngrade) {
+        // Only a deployed revision says what serves: the values of a failed or pending one are those of
+        // a rollout that did not happen, and comparing with them would refuse a good delivery.
+        const serving = existing?.status === 'deployed' ? existing : undefined;
+        if (existing && !serving)
+            log().info(`refuse-downgrade: the release's last revision is ${existing.status}; nothing to compare with`);
+        assertNotOlder(serving, options.imageTag, target);
+    }
     if (existing && PENDING_STATUSES.includes(existing.status)) {
         existing = await recoverStuckRelease(helm, target, existing, options);
     }

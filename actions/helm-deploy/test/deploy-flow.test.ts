@@ -141,6 +141,23 @@ describe('deployRelease with refuseDowngrade (a delivery never moves a release b
     expect(result).toMatchObject({ revision: 4, image: 'incidents-service:0.0.9' });
   });
 
+  it('compares only with a deployed revision: a failed 0.9.0 on top of 0.1.0 does not refuse 0.2.0', async () => {
+    // The failed revision's values are those of a rollout that did not happen; 0.1.0 still serves.
+    const state = clusterWithRelease('v4.1.4');
+    state.releases!['incidents-service'].history.push({
+      revision: 4,
+      updated: '2026-11-25T09:00:00Z',
+      chart: 'incidents-service-0.1.0',
+      app_version: '0.1.0',
+      status: 'failed',
+      description: 'Upgrade "incidents-service" failed',
+      config: { image: { repository: 'incidents-service', tag: '0.9.0' } },
+    });
+    const { error } = await deploy(state, { imageTag: '0.2.0', refuseDowngrade: true });
+    expect(error).toBeUndefined();
+    expect(upgrades()).toHaveLength(1);
+  });
+
   it('installs a first release: nothing runs to compare with', async () => {
     const { error, result } = await deploy(clusterWithRelease('v4.1.4', { releases: {} }), {
       imageTag: '0.0.9',

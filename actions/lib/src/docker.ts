@@ -8,7 +8,7 @@ import { meaningfulLine, runTool, type RunOptions, type RunResult } from './proc
 
 /**
  * Typed access to the docker CLI, for the build-image action and the local CLI (the containers the
- * docker e2e tests start are test infrastructure: `testing/containers.ts`). Every call goes through `runTool` (argument arrays, masked secrets, reduced errors).
+ * docker e2e tests start are test infrastructure: `test-support/containers.ts`). Every call goes through `runTool` (argument arrays, masked secrets, reduced errors).
  */
 
 export interface DockerClientOptions {
