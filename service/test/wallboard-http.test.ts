@@ -63,7 +63,7 @@ describe('the wallboard page on /', () => {
       expect(response.headers['content-length']).toBe(String(expected.length));
       expect(response.headers['content-security-policy']).toBeUndefined();
     }
-    const answered = () => fastLane.mock.results.map((result) => result.value);
+    const answered = () => fastLane.mock.results.map((result: { value: unknown }) => result.value);
     expect(answered()).toEqual([true, true, true, true]);
     // The page is answered by Nest: the fast lane passes it on.
     await request(app.getHttpServer()).get('/').set('Accept', CHROME);
