@@ -166,7 +166,7 @@ describe('the wallboard in chromium', () => {
     expect((await page.locator('#days').boundingBox())!.height).toBeGreaterThan(250);
     await record('normal');
 
-    // On a phone: everything fits the width, the number still the largest thing on the screen.
+    // On a phone: everything fits the width, and the number is still large.
     await page.setViewportSize({ width: 390, height: 844 });
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);

@@ -20,8 +20,9 @@ const REPRESENTATION: Record<(typeof OFFERED)[number], Representation> = {
  * them, gets the text.
  */
 export function negotiate(accept: string | undefined): Representation {
-  // Negotiator answers the first offer for a missing header; this skips building it on the hot path.
-  if (accept === undefined) return 'text';
+  // Negotiator answers the first offer for a missing header and for curl's `*/*` (every offer ties
+  // and the first wins); this skips building it on the hot path.
+  if (accept === undefined || accept === '*/*') return 'text';
   const type = new Negotiator({ headers: { accept } }).mediaType(OFFERED) as
     (typeof OFFERED)[number] | undefined;
   return type === undefined ? 'text' : REPRESENTATION[type];
