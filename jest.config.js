@@ -19,6 +19,7 @@ export default {
   testPathIgnorePatterns: [
     ...base.testPathIgnorePatterns,
     '\\.e2e\\.test\\.ts$',
+    '\\.browser\\.test\\.ts$',
     '\\.cluster\\.test\\.ts$',
     '\\.act\\.test\\.ts$',
   ],

@@ -7,6 +7,7 @@ const targets = { requestsPerSecond: 12_000, p99Ms: 10, rssMb: 120, ofBare: 0.9,
 /** The routes that go through Express and Nest, each against NestJS's hello world. */
 const NEST_ROUTES: ReadonlyArray<Route & { name: string }> = [
   { name: 'GET / (Accept: application/json)', path: '/', headers: { accept: 'application/json' } },
+  { name: 'GET / (the wallboard page)', path: '/', headers: { accept: 'text/html' } },
   { name: 'GET /healthz', path: '/healthz' },
   { name: 'GET /readyz', path: '/readyz' },
   { name: 'GET /metrics', path: '/metrics' },
@@ -45,6 +46,12 @@ export async function benchRoutes(serviceDir: string, options: LoadOptions): Pro
 
     const targetsInOrder: Array<{ name: string; server: Listener; route: Route }> = [
       { name: 'service GET /', server: service, route: { path: '/' } },
+      // curl's Accept: negotiated among text, JSON and the page, and still answered by the fast lane.
+      {
+        name: 'service GET / (Accept: */*)',
+        server: service,
+        route: { path: '/', headers: { accept: '*/*' } },
+      },
       { name: 'bare node:http, same bytes', server: bare, route: { path: '/' } },
       { name: 'hello-world NestJS GET /', server: hello, route: { path: '/' } },
       ...NEST_ROUTES.map((route) => ({ name: `service ${route.name}`, server: service, route })),
@@ -86,6 +93,11 @@ export async function benchRoutes(serviceDir: string, options: LoadOptions): Pro
       plain.rps >= targets.requestsPerSecond,
     ]);
     verdicts.push([`GET /: p99 ${plain.p99} ms (< ${targets.p99Ms})`, plain.p99 < targets.p99Ms]);
+    const curlOfBare = best.get('service GET / (Accept: */*)')!.rps / yardstick.rps;
+    verdicts.push([
+      `GET / (Accept: */*): ${curlOfBare.toFixed(2)} of bare node:http (>= ${targets.ofBare})`,
+      curlOfBare >= targets.ofBare,
+    ]);
     verdicts.push([
       `service peak RSS under GET / ${plainMemory.peak.toFixed(1)} MB (< ${targets.rssMb})`,
       plainMemory.peak < targets.rssMb,

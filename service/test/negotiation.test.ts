@@ -4,6 +4,7 @@ import { appPerSuite, scratchDir, startApp, testConfig, writeIncidents } from '.
 
 const TEXT = 'text/plain; charset=utf-8';
 const JSON_TYPE = 'application/json; charset=utf-8';
+const HTML = 'text/html; charset=utf-8';
 
 /**
  * `/` is negotiated as HTTP reads Accept, on both lanes alike: the plain path answered before
@@ -20,7 +21,8 @@ describe('content negotiation on /', () => {
     ['APPLICATION/JSON', JSON_TYPE],
     ['Application/Json;Q=0.8, text/plain;q=0.2', JSON_TYPE],
     ['text/plain;q=0.2, application/json;q=0.8', JSON_TYPE],
-    ['text/html, application/json;q=0.9', JSON_TYPE],
+    ['text/html, application/json;q=0.9', HTML],
+    ['text/html;q=0.5, application/json;q=0.9', JSON_TYPE],
     ['text/*;q=0.5, application/*', JSON_TYPE],
     ['text/plain, application/json;q=0.5', TEXT],
     ['application/json;q=0, */*', TEXT],

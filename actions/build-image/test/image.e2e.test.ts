@@ -169,7 +169,7 @@ describe('the service image', () => {
     expect(JSON.parse(env.stdout)).toContain('NODE_ENV=production');
   });
 
-  it('serves /, /readyz and /healthz as uid 10001 on a read-only root, reports healthy, stops on SIGTERM', async () => {
+  it('serves /, the wallboard files, /readyz and /healthz as uid 10001 on a read-only root, reports healthy, stops on SIGTERM', async () => {
     const id = await containers.start(tag, {
       readOnly: true,
       publish: ['127.0.0.1::3000'],
@@ -187,6 +187,12 @@ describe('the service image', () => {
     expect(root.body).toContain('incidents:');
     expect(await get(port, '/readyz')).toMatchObject({ status: 200, body: 'ready\n' });
     expect(await get(port, '/healthz')).toMatchObject({ status: 200, body: 'ok\n' });
+    // The wallboard's files travel in the bundle, next to index.js.
+    expect(await get(port, '/wallboard.js')).toMatchObject({
+      status: 200,
+      type: 'text/javascript; charset=utf-8',
+    });
+    expect(await get(port, '/wallboard.css')).toMatchObject({ status: 200, type: 'text/css; charset=utf-8' });
 
     const uid = await runTool(
       'docker',

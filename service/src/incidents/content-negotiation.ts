@@ -1,15 +1,29 @@
 import Negotiator from 'negotiator';
 
-/** In order of preference on a tie: probes and dashboards that accept anything get the text. */
-const OFFERED = ['text/plain', 'application/json'] as const;
+/** What `/` answers in: the text line, the JSON view, or the wallboard page. */
+export type Representation = 'text' | 'json' | 'html';
 
 /**
- * Whether an `Accept` header prefers JSON over text, as HTTP reads it: q-values, wildcards and any
- * letter case, through the negotiator Express itself uses. No header, or one that accepts neither,
- * gets the text.
+ * In order of preference on a tie: probes, curl's `*\/*` and dashboards that accept anything get
+ * the text; the page goes only to clients that rank text/html above text/plain, as browsers do.
  */
-export function prefersJson(accept: string | undefined): boolean {
-  // Negotiator answers the first offer for a missing header; this skips building it on the hot path.
-  if (accept === undefined) return false;
-  return new Negotiator({ headers: { accept } }).mediaType(OFFERED) === 'application/json';
+const OFFERED = ['text/plain', 'application/json', 'text/html'] as const;
+const REPRESENTATION: Record<(typeof OFFERED)[number], Representation> = {
+  'text/plain': 'text',
+  'application/json': 'json',
+  'text/html': 'html',
+};
+
+/**
+ * Which representation an `Accept` header prefers, as HTTP reads it: q-values, wildcards and any
+ * letter case, through the negotiator Express itself uses. No header, or one that accepts none of
+ * them, gets the text.
+ */
+export function negotiate(accept: string | undefined): Representation {
+  // Negotiator answers the first offer for a missing header and for curl's `*/*` (every offer ties
+  // and the first wins); this skips building it on the hot path.
+  if (accept === undefined || accept === '*/*') return 'text';
+  const type = new Negotiator({ headers: { accept } }).mediaType(OFFERED) as
+    (typeof OFFERED)[number] | undefined;
+  return type === undefined ? 'text' : REPRESENTATION[type];
 }

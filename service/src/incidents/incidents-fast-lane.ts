@@ -2,7 +2,7 @@ import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common'
 import { HttpAdapterHost } from '@nestjs/core';
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import { sendUnexpectedError } from '../unexpected-error.js';
-import { prefersJson } from './content-negotiation.js';
+import { negotiate } from './content-negotiation.js';
 import { sendView } from './incidents-reply.js';
 import { IncidentsService } from './incidents.service.js';
 
@@ -10,8 +10,8 @@ import { IncidentsService } from './incidents.service.js';
  * Answers the one request that dashboards and probes send all day, a plain-text `GET /`, before it
  * enters Express: on this service Express's router alone costs about three quarters of the
  * throughput of a bare node:http server. The reply is the same cached view the controller sends,
- * byte for byte and with the same headers; everything else (JSON, query strings, other paths) goes
- * on to Express and Nest.
+ * byte for byte and with the same headers; everything else (JSON, the wallboard page, query strings,
+ * other paths) goes on to Express and Nest.
  */
 @Injectable()
 export class IncidentsFastLane implements OnApplicationBootstrap {
@@ -46,7 +46,8 @@ export class IncidentsFastLane implements OnApplicationBootstrap {
 
   private answer(req: IncomingMessage & { route?: { path: string } }, res: ServerResponse): boolean {
     if (req.url !== '/' || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
-    if (prefersJson(req.headers.accept)) return false;
+    // JSON and the wallboard page go through Nest; only the text line is answered here.
+    if (negotiate(req.headers.accept) !== 'text') return false;
     // The route label Express would have set, for the request metrics, failures included.
     req.route = { path: '/' };
     sendView(res, this.incidents.current(), false);
