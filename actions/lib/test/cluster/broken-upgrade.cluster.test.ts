@@ -1,14 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
-  clusterUp,
-  freshNamespace,
+  dropNamespace,
   helmDeploy,
   IMAGE,
-  kubectl,
   LoadClient,
-  readyPods,
   reportTime,
-  serviceImage,
+  servingImages,
+  servingRelease,
   type ClusterEnv,
 } from './scenario.js';
 
@@ -28,35 +26,12 @@ let image: string;
 let client: LoadClient | undefined;
 
 beforeAll(async () => {
-  env = await clusterUp();
-  image = await serviceImage(VERSION);
-  await freshNamespace(env, NS);
-  const install = await helmDeploy(env, {
-    release: RELEASE,
-    namespace: NS,
-    'image-tag': VERSION,
-    'smoke-test': 'none',
-  });
-  if (install.exitCode !== 0) throw new Error(`first install failed: ${install.errors.join('\n')}`);
-  client = await LoadClient.start(env, NS, RELEASE, image);
+  ({ env, image, client } = await servingRelease(NS, RELEASE, VERSION, 'none'));
 });
 
 afterAll(async () => {
-  if (env) await kubectl(env, ['delete', 'namespace', NS, '--wait=false'], undefined, true);
+  await dropNamespace(env, NS);
 });
-
-/** The image every Ready pod of the release runs. */
-async function servingImages(): Promise<string[]> {
-  const names = await readyPods(env, NS, RELEASE);
-  const images = await Promise.all(
-    names.map(
-      async (pod) =>
-        (await kubectl(env, ['-n', NS, 'get', 'pod', pod, '-o', 'jsonpath={.spec.containers[0].image}']))
-          .stdout,
-    ),
-  );
-  return images.sort();
-}
 
 describe('scenario 4: broken upgrades', () => {
   it('an image tag that does not exist: the step fails with the reason and Helm rolls back to revision 1', async () => {
@@ -83,7 +58,7 @@ describe('scenario 4: broken upgrades', () => {
     // The kubelet's own events about the image it cannot get, and the failing pod described.
     expect(run.summary).toMatch(/ErrImagePull|ImagePullBackOff|ErrImageNeverPull|Failed to pull/);
     expect(run.summary).toContain(`${IMAGE}:0.0.0-does-not-exist`);
-    expect(await servingImages()).toEqual([image, image]);
+    expect(await servingImages(env, NS, RELEASE)).toEqual([image, image]);
   });
 
   // Values that reach only the new pods (a broken incidents list is scenario 8's).
@@ -110,7 +85,7 @@ describe('scenario 4: broken upgrades', () => {
     // The readiness failure as the kubelet reports it, and the pod's own answer in the diagnostics.
     expect(run.summary).toMatch(/Readiness probe failed/);
     expect(run.summary).toContain('Diagnostics');
-    expect(await servingImages()).toEqual([image, image]);
+    expect(await servingImages(env, NS, RELEASE)).toEqual([image, image]);
   });
 
   it('the previous version served every request of the client pod through both attempts', async () => {

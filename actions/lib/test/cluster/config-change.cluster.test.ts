@@ -1,17 +1,16 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { tempDir } from '@incidents-pipeline/test-support/action-env';
+import { tempDir, type ActionRun } from '@incidents-pipeline/test-support/action-env';
 import { denseIncidents } from '@incidents-pipeline/test-support/dense-incidents';
 import {
-  clusterUp,
-  freshNamespace,
+  dropNamespace,
   helmDeploy,
   kubectl,
   LoadClient,
   readyPods,
   reportTime,
-  serviceImage,
+  servingRelease,
   type ClusterEnv,
 } from './scenario.js';
 
@@ -64,23 +63,14 @@ async function mountedConfigMap(): Promise<string> {
 }
 
 beforeAll(async () => {
-  env = await clusterUp();
-  const image = await serviceImage(VERSION);
-  await freshNamespace(env, NS);
-  const install = await helmDeploy(env, {
-    release: RELEASE,
-    namespace: NS,
-    'image-tag': VERSION,
-    'smoke-test': 'http',
-  });
-  if (install.exitCode !== 0) throw new Error(`first install failed: ${install.errors.join('\n')}`);
+  let install: ActionRun;
+  ({ env, install, client } = await servingRelease(NS, RELEASE, VERSION, 'http'));
   expect(install.summary).toMatch(/http: status: \d+ days? since the last incident/);
-  client = await LoadClient.start(env, NS, RELEASE, image);
 });
 
 afterAll(async () => {
   scratch.cleanup();
-  if (env) await kubectl(env, ['delete', 'namespace', NS, '--wait=false'], undefined, true);
+  await dropNamespace(env, NS);
 });
 
 describe('scenario 8: changes of the incidents list', () => {

@@ -1,15 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
-  clusterUp,
-  freshNamespace,
+  dropNamespace,
   helmDeploy,
   helmRollback,
   IMAGE,
-  kubectl,
   LoadClient,
   readyPods,
   reportTime,
-  serviceImage,
+  servingImages,
+  servingRelease,
   type ClusterEnv,
 } from './scenario.js';
 
@@ -30,35 +29,12 @@ let image: string;
 let client: LoadClient | undefined;
 
 beforeAll(async () => {
-  env = await clusterUp();
-  image = await serviceImage(VERSION);
-  await freshNamespace(env, NS);
-  const install = await helmDeploy(env, {
-    release: RELEASE,
-    namespace: NS,
-    'image-tag': VERSION,
-    'smoke-test': 'none',
-  });
-  if (install.exitCode !== 0) throw new Error(`first install failed: ${install.errors.join('\n')}`);
-  client = await LoadClient.start(env, NS, RELEASE, image);
+  ({ env, image, client } = await servingRelease(NS, RELEASE, VERSION, 'none'));
 });
 
 afterAll(async () => {
-  if (env) await kubectl(env, ['delete', 'namespace', NS, '--wait=false'], undefined, true);
+  await dropNamespace(env, NS);
 });
-
-/** The image every Ready pod of the release runs. */
-async function servingImages(): Promise<string[]> {
-  const names = await readyPods(env, NS, RELEASE);
-  const images = await Promise.all(
-    names.map(
-      async (pod) =>
-        (await kubectl(env, ['-n', NS, 'get', 'pod', pod, '-o', 'jsonpath={.spec.containers[0].image}']))
-          .stdout,
-    ),
-  );
-  return images.sort();
-}
 
 describe('scenario 6: fail fast', () => {
   it('(c) an image tag that does not exist: the step stops within 90 s, names the pod and the reason, and is rolled back', async () => {
@@ -90,7 +66,7 @@ describe('scenario 6: fail fast', () => {
       'rolled-back': 'true',
     });
     expect(run.summary).toContain('Diagnostics');
-    expect(await servingImages()).toEqual([image, image]);
+    expect(await servingImages(env, NS, RELEASE)).toEqual([image, image]);
   });
 
   it('(d) pods that become ready only after 80 s, longer than fail-fast-after: the rollout is left to finish', async () => {
@@ -149,7 +125,7 @@ describe('scenario 6: fail fast', () => {
       'previous-revision': '4',
       'rolled-back-to': '2',
     });
-    expect(await servingImages()).toEqual([image, image]);
+    expect(await servingImages(env, NS, RELEASE)).toEqual([image, image]);
   });
 
   it('the serving version answered every request of the client pod through all three changes', async () => {

@@ -318,3 +318,54 @@ export async function readyPods(env: ClusterEnv, ns: string, release: string): P
     .filter((p) => p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))
     .map((p) => p.metadata.name);
 }
+
+/** A release serving under the load client: what the broken-change scenarios start from. */
+export interface ServingRelease {
+  env: ClusterEnv;
+  /** The image the release serves, in the cluster. */
+  image: string;
+  /** The first install's run (its summary carries the smoke test). */
+  install: ActionRun;
+  client: LoadClient;
+}
+
+/**
+ * The cluster up, `version` installed by the helm-deploy bundle into a fresh namespace, and the load
+ * client answering; throws when the first install fails, since every later check would be moot.
+ */
+export async function servingRelease(
+  ns: string,
+  release: string,
+  version: string,
+  smokeTest: 'none' | 'http' | 'helm' = 'none',
+): Promise<ServingRelease> {
+  const env = await clusterUp();
+  const image = await serviceImage(version);
+  await freshNamespace(env, ns);
+  const install = await helmDeploy(env, {
+    release,
+    namespace: ns,
+    'image-tag': version,
+    'smoke-test': smokeTest,
+  });
+  if (install.exitCode !== 0) throw new Error(`first install failed: ${install.errors.join('\n')}`);
+  return { env, image, install, client: await LoadClient.start(env, ns, release, image) };
+}
+
+/** Deletes a scenario's namespace without waiting for it to go. */
+export async function dropNamespace(env: ClusterEnv | undefined, ns: string): Promise<void> {
+  if (env) await kubectl(env, ['delete', 'namespace', ns, '--wait=false'], undefined, true);
+}
+
+/** The image every Ready pod of the release runs, sorted. */
+export async function servingImages(env: ClusterEnv, ns: string, release: string): Promise<string[]> {
+  const names = await readyPods(env, ns, release);
+  const images = await Promise.all(
+    names.map(
+      async (pod) =>
+        (await kubectl(env, ['-n', ns, 'get', 'pod', pod, '-o', 'jsonpath={.spec.containers[0].image}']))
+          .stdout,
+    ),
+  );
+  return images.sort();
+}
