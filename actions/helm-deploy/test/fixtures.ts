@@ -125,7 +125,12 @@ export function startingPod(name: string) {
   };
 }
 
-/** An upgrade whose new pod can never start: Helm waits until it is stopped. */
+/**
+ * An upgrade whose new pod can never start: Helm waits until it is stopped. A stand-in on purpose:
+ * a real Helm needs a cluster for that, which this layer has not; cluster scenario 6 proves the same
+ * on the real Helm 4.3.2 and a real pod, and the stand-in's SIGTERM answer follows what Helm 4 does
+ * there (the revision fails, and --rollback-on-failure rolls back).
+ */
 export const stuckRollout: Partial<StandInState> = {
   upgradeStalls: true,
   stalledPods: [imagePullBackOffPod('incidents-service-7d9c-x2')],

@@ -124,6 +124,9 @@ describe('helm-rollback bundle', () => {
   });
 
   it('stops waiting when a pod of the revision rolled back to cannot pull its image, and returns to the one before', async () => {
+    // The stand-in helm's stalled rollback: a real one needs a cluster, which this layer has not.
+    // Cluster scenario 6e proves it on Helm 4.3.2, whose rollback dies on SIGTERM and leaves the
+    // release pending-rollback, as the stand-in does.
     const pulling = {
       metadata: { name: 'incidents-service-5b7f-q8', uid: 'q8' },
       status: {

@@ -13,37 +13,31 @@ export class IncidentsMetrics {
   private beforeCollect: () => void = () => {};
 
   constructor(registry: MetricsRegistry) {
-    const refresh = (): void => this.beforeCollect();
-    this.daysSince = new Gauge({
-      name: 'incidents_days_since_last_incident',
-      help: 'Calendar days since the newest incident in the configured time zone (absent while the file is invalid)',
-      registers: [registry.registry],
-      collect: refresh,
-    });
-    this.fileValid = new Gauge({
-      name: 'incidents_file_valid',
-      help: '1 while / answers a day count (from the current file, or the last good one after a rejected reload), else 0',
-      registers: [registry.registry],
-      collect: refresh,
-    });
+    // Every gauge is read from the view, so a scrape first brings the view up to date.
+    const gauge = (name: string, help: string): Gauge =>
+      new Gauge({ name, help, registers: [registry.registry], collect: () => this.beforeCollect() });
+    this.daysSince = gauge(
+      'incidents_days_since_last_incident',
+      'Calendar days since the newest incident in the configured time zone (absent while the file is invalid)',
+    );
+    this.fileValid = gauge(
+      'incidents_file_valid',
+      '1 while / answers a day count (from the current file, or the last good one after a rejected reload), else 0',
+    );
     this.reloadErrors = new Counter({
       name: 'incidents_reload_errors_total',
       help: 'Times the incidents file could not be read or was rejected (once per distinct reason)',
       registers: [registry.registry],
     });
     // Named after Prometheus's own prometheus_config_last_reload_successful, so alerts read alike.
-    this.lastReloadSuccessful = new Gauge({
-      name: 'incidents_file_last_reload_successful',
-      help: '1 when the incidents file on disk is the one answered, 0 while it is rejected',
-      registers: [registry.registry],
-      collect: refresh,
-    });
-    this.lastGoodLoad = new Gauge({
-      name: 'incidents_file_last_good_load_timestamp_seconds',
-      help: 'When the answered incidents file was loaded, in seconds since the epoch (0 before any good load)',
-      registers: [registry.registry],
-      collect: refresh,
-    });
+    this.lastReloadSuccessful = gauge(
+      'incidents_file_last_reload_successful',
+      '1 when the incidents file on disk is the one answered, 0 while it is rejected',
+    );
+    this.lastGoodLoad = gauge(
+      'incidents_file_last_good_load_timestamp_seconds',
+      'When the answered incidents file was loaded, in seconds since the epoch (0 before any good load)',
+    );
   }
 
   /** Lets the scrape bring the view up to date (a new day, a changed file) before reading it. */
